@@ -1,0 +1,291 @@
+"""Table schema: the one encoding shared by the estimator, students and exports.
+
+A :class:`TableSchema` learns, at ``fit``, the name, order and kind of every
+input column (numeric or categorical, with the category list) and then turns
+any later input into either
+
+* a *canonical frame* - numeric columns as ``float64``, categorical columns as
+  pandas ``category`` with exactly the categories seen in ``fit`` - which the
+  teacher members and the augmenters consume, or
+* an *encoded matrix* - a C-contiguous ``float64`` array where a categorical
+  value is replaced by its position in the fitted category list - which the
+  students consume.
+
+Categories are matched by *value*, never by pandas code, so two frames that
+hold the same values with differently ordered category lists encode the same.
+A value never seen in ``fit`` encodes as missing (NaN).
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as pdt
+from sklearn.utils.validation import check_array
+
+NUMERIC = "numeric"
+CATEGORICAL = "categorical"
+
+
+def _is_frame(X):
+    return isinstance(X, pd.DataFrame)
+
+
+def _column_kind(name, series):
+    """Return NUMERIC or CATEGORICAL for one DataFrame column, or raise."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return CATEGORICAL
+    if pdt.is_bool_dtype(dtype) or pdt.is_numeric_dtype(dtype):
+        if pdt.is_complex_dtype(dtype):
+            raise TypeError(
+                f"Column {name!r} has complex dtype {dtype}; tabkd accepts "
+                "numeric, boolean and categorical/string columns."
+            )
+        return NUMERIC
+    if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
+        raise TypeError(
+            f"Column {name!r} has dtype {dtype}; datetime and timedelta columns "
+            "are not supported. Convert it to numbers first (for example "
+            "days since a reference date, or year/month/day columns)."
+        )
+    if pdt.is_object_dtype(dtype) or pdt.is_string_dtype(dtype):
+        return CATEGORICAL
+    raise TypeError(
+        f"Column {name!r} has unsupported dtype {dtype}; tabkd accepts numeric, "
+        "boolean and categorical/string columns."
+    )
+
+
+def _sorted_categories(name, values):
+    """Sorted distinct non-missing values of an object/string column."""
+    distinct = pd.unique(values[pd.notna(values)])
+    try:
+        return np.array(sorted(distinct), dtype=object)
+    except TypeError as exc:
+        kinds = sorted({type(v).__name__ for v in distinct})
+        raise TypeError(
+            f"Column {name!r} mixes value types {kinds}; give it one type "
+            "(for example convert it with .astype(str))."
+        ) from exc
+
+
+class TableSchema:
+    """Column names, order and kinds learned from a training table.
+
+    Attributes
+    ----------
+    columns_ : list
+        Column names in training order (``x0``, ``x1``, ... for arrays).
+    kinds_ : list of str
+        ``"numeric"`` or ``"categorical"`` per column.
+    categories_ : dict
+        Column name to the ndarray of its categories (categorical only).
+    from_frame_ : bool
+        Whether ``fit`` saw a DataFrame (else a numeric array).
+    """
+
+    def fit(self, X):
+        """Learn the schema of ``X`` (DataFrame or numeric array-like)."""
+        if _is_frame(X):
+            self._fit_frame(X)
+        else:
+            array = check_array(X, dtype="numeric", ensure_all_finite="allow-nan")
+            self.from_frame_ = False
+            self.columns_ = [f"x{i}" for i in range(array.shape[1])]
+            self.kinds_ = [NUMERIC] * array.shape[1]
+            self.categories_ = {}
+        self.n_features_ = len(self.columns_)
+        self.categorical_indices_ = [
+            i for i, kind in enumerate(self.kinds_) if kind == CATEGORICAL
+        ]
+        self.numeric_indices_ = [
+            i for i, kind in enumerate(self.kinds_) if kind == NUMERIC
+        ]
+        # Value -> code lookups, built once so that encoding at predict time is
+        # a dictionary pass instead of a pandas Categorical construction.
+        self._code_maps = {
+            name: {value: code for code, value in enumerate(cats)}
+            for name, cats in self.categories_.items()
+        }
+        return self
+
+    def _fit_frame(self, X):
+        if X.shape[1] == 0:
+            raise ValueError("X has no columns; at least one feature is required.")
+        self.from_frame_ = True
+        self.columns_ = list(X.columns)
+        self.kinds_ = []
+        self.categories_ = {}
+        for name in self.columns_:
+            series = X[name]
+            kind = _column_kind(name, series)
+            self.kinds_.append(kind)
+            if kind == CATEGORICAL:
+                if isinstance(series.dtype, pd.CategoricalDtype):
+                    cats = np.asarray(series.cat.categories, dtype=object)
+                else:
+                    cats = _sorted_categories(name, series.to_numpy(dtype=object))
+                self.categories_[name] = cats
+
+    @property
+    def categorical_columns(self):
+        """Names of the categorical columns, in training order."""
+        return [self.columns_[i] for i in self.categorical_indices_]
+
+    @property
+    def numeric_columns(self):
+        """Names of the numeric columns, in training order."""
+        return [self.columns_[i] for i in self.numeric_indices_]
+
+    # -- checking the columns of new input --------------------------------
+    def align(self, X):
+        """Return ``X`` with the training columns in training order.
+
+        DataFrames are matched by column name (reordered when only the order
+        differs); arrays by width. Raises ``ValueError`` naming missing or
+        extra columns.
+        """
+        if _is_frame(X):
+            if not self.from_frame_:
+                if X.shape[1] != self.n_features_:
+                    raise ValueError(
+                        f"X has {X.shape[1]} features, but this model was fitted "
+                        f"with {self.n_features_} features."
+                    )
+                return X
+            columns = list(X.columns)
+            if columns == self.columns_:
+                return X
+            missing = [c for c in self.columns_ if c not in set(columns)]
+            extra = [c for c in columns if c not in set(self.columns_)]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append(f"missing columns {missing}")
+                if extra:
+                    parts.append(f"unexpected columns {extra}")
+                raise ValueError(
+                    "X does not have the columns seen in fit: "
+                    + " and ".join(parts)
+                    + "."
+                )
+            if len(set(columns)) != len(columns):
+                raise ValueError("X has duplicate column names.")
+            return X[self.columns_]
+        return X
+
+    # -- canonical frame -------------------------------------------------------
+    def to_frame(self, X):
+        """Return the canonical DataFrame of ``X``.
+
+        Numeric columns become ``float64``; categorical columns become pandas
+        ``category`` with the fitted categories (unseen values become NaN).
+        """
+        if not _is_frame(X):
+            array = self._check_array(X)
+            return pd.DataFrame(array, columns=self.columns_)
+        X = self.align(X)
+        data = {}
+        for name, kind in zip(self.columns_, self.kinds_):
+            series = X[name]
+            if kind == NUMERIC:
+                data[name] = self._numeric_column(name, series)
+            else:
+                data[name] = pd.Categorical(
+                    self._category_values(series),
+                    categories=self.categories_[name],
+                )
+        return pd.DataFrame(data, index=X.index, columns=self.columns_)
+
+    # -- encoded matrix --------------------------------------------------------
+    def encode(self, X):
+        """Return ``X`` as a float64 matrix with categoricals as codes."""
+        if not _is_frame(X):
+            return self._check_array(X)
+        X = self.align(X)
+        out = np.empty((X.shape[0], self.n_features_), dtype=np.float64)
+        for j, (name, kind) in enumerate(zip(self.columns_, self.kinds_)):
+            series = X[name]
+            if kind == NUMERIC:
+                out[:, j] = self._numeric_column(name, series)
+            else:
+                out[:, j] = self._category_codes(name, series)
+        return out
+
+    def _check_array(self, X):
+        array = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan")
+        if array.shape[1] != self.n_features_:
+            raise ValueError(
+                f"X has {array.shape[1]} features, but this model was fitted "
+                f"with {self.n_features_} features."
+            )
+        return array
+
+    def _numeric_column(self, name, series):
+        dtype = series.dtype
+        if pdt.is_bool_dtype(dtype) or pdt.is_numeric_dtype(dtype):
+            return series.to_numpy(dtype=np.float64, na_value=np.nan)
+        # A numeric column that arrives as strings (e.g. read from a CSV with a
+        # stray quote) is converted when every value parses, else named.
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = series[converted.isna() & series.notna()]
+        if len(bad):
+            raise ValueError(
+                f"Column {name!r} was numeric in fit but holds non-numeric "
+                f"values such as {bad.iloc[0]!r}."
+            )
+        return converted.to_numpy(dtype=np.float64, na_value=np.nan)
+
+    @staticmethod
+    def _category_values(series):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return series.astype(object).to_numpy()
+        return series.to_numpy(dtype=object)
+
+    def _category_codes(self, name, series):
+        cats = self.categories_[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            # Same category list as in fit: the pandas codes are already ours.
+            present = series.cat.categories
+            same = len(present) == len(cats) and bool(
+                (np.asarray(present, dtype=object) == cats).all()
+            )
+            if same:
+                codes = series.cat.codes.to_numpy().astype(np.float64)
+                codes[codes < 0] = np.nan
+                return codes
+            # Otherwise translate each pandas code through its value.
+            lookup = self._code_maps[name]
+            translate = np.array(
+                [lookup.get(value, np.nan) for value in present] + [np.nan],
+                dtype=np.float64,
+            )
+            return translate[series.cat.codes.to_numpy()]
+        lookup = self._code_maps[name]
+        get = lookup.get
+        return np.fromiter(
+            (get(value, np.nan) if not _is_missing(value) else np.nan
+             for value in series.to_numpy(dtype=object)),
+            dtype=np.float64,
+            count=len(series),
+        )
+
+
+def _is_missing(value):
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, numbers.Real) and value != value)
+    )
+
+
+def check_finite_columns(schema, encoded):
+    """Raise ``ValueError`` naming the columns of ``encoded`` that hold ±inf."""
+    bad = np.isinf(encoded).any(axis=0)
+    if bad.any():
+        names = [schema.columns_[j] for j in np.flatnonzero(bad)]
+        raise ValueError(
+            f"X contains infinite values in columns {names}; replace them with "
+            "finite values or NaN."
+        )
