@@ -9,11 +9,17 @@ import warnings
 
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from ._schema import TableSchema, check_finite_columns
 from ._teachers import default_members, fit_teacher
@@ -129,8 +135,9 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         the student learns them; the student's logits are multiplied by ``T``
         at prediction, so probabilities stay on the teacher's scale.
 
-    cv : int >= 2, default=5
-        Stratified folds for the out-of-fold predictions.
+    cv : int, cross-validation splitter or iterable of splits, default=5
+        Folds for the out-of-fold predictions. An int ``k`` means shuffled
+        stratified ``k``-fold seeded by ``random_state``.
 
     keep_teacher : bool, default=True
         Keep the fitted teacher as ``teacher_``. ``False`` drops it after fit
@@ -188,7 +195,7 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         "soft_targets": [StrOptions({"oof", "in_sample"})],
         "alpha": [Interval(numbers.Real, 0, 1, closed="both")],
         "temperature": [Interval(numbers.Real, 0, None, closed="neither")],
-        "cv": [Interval(numbers.Integral, 2, None, closed="left")],
+        "cv": ["cv_object"],
         "keep_teacher": ["boolean"],
         "n_jobs": [numbers.Integral, None],
         "random_state": ["random_state"],
@@ -253,17 +260,18 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         check_finite_columns(schema, encoded)
         y = self._encode_labels(y, encoded.shape[0])
         if sample_weight is not None:
-            sample_weight = column_or_1d(sample_weight).astype(np.float64)
-            if sample_weight.shape[0] != encoded.shape[0]:
+            sample_weight = _check_sample_weight(
+                sample_weight, encoded, dtype=np.float64, ensure_non_negative=True
+            )
+            if not sample_weight.sum() > 0:
                 raise ValueError(
-                    f"sample_weight has {sample_weight.shape[0]} entries but X "
-                    f"has {encoded.shape[0]} rows."
+                    "Sample weights must contain at least one non-zero number."
                 )
         members, combiner = self._resolve_teacher(schema, teacher_seed)
         student = self._resolve_student(student_seed)
         augmenter = self._resolve_augmenter()
         n_synthetic = self._resolve_n_synthetic(encoded.shape[0], augmenter)
-        self._check_class_counts(y)
+        folds = self._folds(y, teacher_seed)
 
         self.schema_ = schema
         report = {"seconds": {}, "n_real": int(encoded.shape[0])}
@@ -273,11 +281,10 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         with _Stage(report, "teacher", self.verbose):
             teacher, oof, teacher_report = fit_teacher(
                 members, combiner, schema, frame, y, self.classes_,
-                cv=self.cv,
+                folds=folds,
                 need_oof=self.soft_targets == "oof",
                 member_input=member_input,
                 sample_weight=sample_weight,
-                random_state=teacher_seed,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose >= 2,
             )
@@ -344,18 +351,35 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         codes = encoder.fit_transform(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
-                "y has a single class "
-                f"{encoder.classes_[0]!r}; a classifier needs at least two."
+                f"y has one class ({encoder.classes_[0]!r}); a classifier needs "
+                "at least two."
             )
         self.classes_ = encoder.classes_
         return codes
 
-    def _check_class_counts(self, y):
+    def _folds(self, y, seed):
+        """The (train, validation) index pairs shared by every member."""
+        if isinstance(self.cv, numbers.Integral):
+            n_splits = int(self.cv)
+            if n_splits < 2:
+                raise ValueError(f"cv must be at least 2; got {self.cv!r}.")
+            if n_splits > len(y):
+                raise ValueError(
+                    f"cv={n_splits} folds need at least {n_splits} rows; X has "
+                    f"{len(y)}."
+                )
+            self._warn_small_classes(y, n_splits)
+            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        else:
+            splitter = check_cv(self.cv, y, classifier=True)
+        return list(splitter.split(np.zeros((len(y), 1)), y))
+
+    def _warn_small_classes(self, y, n_splits):
         counts = np.bincount(y, minlength=len(self.classes_))
-        if counts.min() < self.cv:
-            small = [self.classes_[i] for i in np.flatnonzero(counts < self.cv)]
+        if counts.min() < n_splits:
+            small = [self.classes_[i] for i in np.flatnonzero(counts < n_splits)]
             warnings.warn(
-                f"Classes {small} have fewer than cv={self.cv} rows, so some "
+                f"Classes {small} have fewer than cv={n_splits} rows, so some "
                 "folds train without them; their out-of-fold probabilities "
                 "come from members that never saw them. Lower cv or merge "
                 "rare classes for better soft targets.",
@@ -450,7 +474,8 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Predicted class labels."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

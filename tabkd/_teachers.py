@@ -18,7 +18,6 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import has_fit_parameter
@@ -252,11 +251,10 @@ def fit_teacher(
     y_codes,
     classes,
     *,
-    cv,
+    folds,
     need_oof,
     member_input,
     sample_weight,
-    random_state,
     n_jobs,
     verbose=0,
 ):
@@ -274,15 +272,14 @@ def fit_teacher(
         Labels encoded as ``0..n_classes-1``.
     classes : ndarray
         Original labels.
-    cv : int
-        Number of stratified folds.
+    folds : list of (train_idx, valid_idx)
+        The folds every member is fitted on.
     need_oof : bool
         Whether the caller wants out-of-fold teacher probabilities. Stacking
         always runs the folds (its combiner needs them).
     member_input : {"frame", "array"}
         What the members are given: the canonical frame or its float matrix.
     sample_weight : ndarray or None
-    random_state : int
     n_jobs : int or None
     verbose : int
 
@@ -296,10 +293,8 @@ def fit_teacher(
     n_classes = len(classes)
     X_members = X_frame if member_input == "frame" else X_frame.to_numpy(np.float64)
     run_folds = need_oof or combiner == "stacking"
-    folds = []
-    if run_folds:
-        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state)
-        folds = list(splitter.split(np.zeros(len(y_codes)), y_codes))
+    if not run_folds:
+        folds = []
 
     def rows(data, idx):
         return data.iloc[idx] if isinstance(data, pd.DataFrame) else data[idx]

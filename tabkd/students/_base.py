@@ -1,9 +1,10 @@
 """The contract every student follows: fit on soft targets, own its link."""
 
 import numpy as np
+import pandas as pd
 from scipy.special import softmax
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._schema import TableSchema, check_finite_columns
 
@@ -51,7 +52,12 @@ def validate_predict_input(estimator, schema, X):
     DataFrame columns are put back in training order first, so that a frame
     whose columns are only reordered predicts the same numbers.
     """
-    X = schema.align(X)
+    if isinstance(X, pd.DataFrame):
+        X = schema.align(X)
+    else:
+        # Arrays are converted first so that 1-D or complex input gets
+        # scikit-learn's own messages ("Reshape your data ...").
+        X = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan")
     validate_data(estimator, X, reset=False, skip_check_array=True)
     encoded = schema.encode(X)
     check_finite_columns(schema, encoded)
