@@ -224,9 +224,7 @@ _SPECS = (
         task="multiclass",
         n_rows=344,
         categorical=("island", "sex"),
-        numeric=_names(
-            "bill_length_mm bill_depth_mm flipper_length_mm body_mass_g"
-        ),
+        numeric=_names("bill_length_mm bill_depth_mm flipper_length_mm body_mass_g"),
         drop=(_ROWNAMES,),
         description=(
             "Palmer penguins: three species from body measurements, island "
@@ -268,9 +266,7 @@ _SPECS = (
         task="binary",
         n_rows=4454,
         categorical=("Home", "Marital", "Records", "Job"),
-        numeric=_names(
-            "Seniority Time Age Expenses Income Assets Debt Amount Price"
-        ),
+        numeric=_names("Seniority Time Age Expenses Income Assets Debt Amount Price"),
         drop=(_ROWNAMES,),
         description=(
             "Credit scoring data ('good'/'bad'). Missing values in Income "
@@ -326,9 +322,7 @@ _SPECS = (
         target="Class",
         task="binary",
         n_rows=9857,
-        categorical=_names(
-            "term sub_grade addr_state verification_status emp_length"
-        ),
+        categorical=_names("term sub_grade addr_state verification_status emp_length"),
         numeric=_names(
             "funded_amnt int_rate annual_inc delinq_2yrs inq_last_6mths "
             "revol_util acc_now_delinq open_il_6m open_il_12m open_il_24m "
@@ -575,9 +569,7 @@ def _validate_max_rows(max_rows):
     if max_rows is None:
         return
     if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)):
-        raise TypeError(
-            f"max_rows must be an int or None, got {max_rows!r}."
-        )
+        raise TypeError(f"max_rows must be an int or None, got {max_rows!r}.")
     if max_rows < 2:
         raise ValueError(f"max_rows must be at least 2, got {max_rows!r}.")
 
@@ -738,14 +730,13 @@ def load_csv(path, target, **read_csv_kwargs):
         )
     if frame.shape[1] == 0:
         raise ValueError(
-            f"CSV file {path!r} has no feature column besides target "
-            f"{target!r}."
+            f"CSV file {path!r} has no feature column besides target {target!r}."
         )
 
     X = frame.copy()
     for column in X.columns:
-        kind = X[column].dtype
-        if not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind)):
+        # bool is numeric to pandas, so this catches text and mixed columns.
+        if not pd.api.types.is_numeric_dtype(X[column]):
             X[column] = _as_category(X[column])
     return X, y
 
@@ -781,6 +772,4 @@ def make_seed_protocol(random_state=0):
         n_redundant=5,
         random_state=random_state,
     )
-    return train_test_split(
-        X, y, test_size=0.2, stratify=y, random_state=random_state
-    )
+    return train_test_split(X, y, test_size=0.2, stratify=y, random_state=random_state)
