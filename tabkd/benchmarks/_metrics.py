@@ -113,6 +113,8 @@ def classification_metrics(y_true, proba, classes, teacher_proba=None):
       ``y_true``, as in scikit-learn.
     - ``log_loss`` uses scikit-learn's :func:`~sklearn.metrics.log_loss` with
       all of ``classes`` as labels, so a class absent from ``y_true`` is fine.
+      Rows of ``proba`` that do not sum to one make scikit-learn warn; that
+      warning is left to surface, since it points at a broken link function.
     - ``roc_auc`` is the AUC of the second column (the positive class,
       ``classes[1]``) for two classes, and the unweighted mean of
       one-vs-rest AUCs for more. It is ``NaN``, without error or warning,
