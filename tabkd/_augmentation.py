@@ -81,9 +81,8 @@ def _column_spec(name, series):
         col.uniques = np.array([False, True], dtype=object)
         values = series.to_numpy(dtype=float, na_value=np.nan)
         return col, np.where(np.isnan(values), -1, values).astype(np.int64)
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_complex_dtype(
-        dtype
-    ):
+    numeric = pd.api.types.is_numeric_dtype(dtype)
+    if numeric and not pd.api.types.is_complex_dtype(dtype):
         if isinstance(dtype, pd.api.extensions.ExtensionDtype):
             decode = "nullable"
         else:
@@ -169,8 +168,9 @@ class _TableCodec:
         return Z
 
     def _learn_stats(self, Z):
-        if np.isinf(Z).any():
-            bad = [c.name for c, b in zip(self.specs, np.isinf(Z).any(0)) if b]
+        infinite = np.flatnonzero(np.isinf(Z).any(axis=0))
+        if infinite.size:
+            bad = [self.specs[j].name for j in infinite]
             raise ValueError(f"X has infinite values in column(s) {bad!r}.")
         self.is_cat = np.array([c.kind == "cat" for c in self.specs])
         observed = ~np.isnan(Z)
@@ -238,7 +238,7 @@ class _TableCodec:
         n = len(buffers[0]) if buffers else 0
         index = pd.RangeIndex(start, start + n)
         arrays = {}
-        for j, (col, buf) in enumerate(zip(self.specs, buffers)):
+        for j, (col, buf) in enumerate(zip(self.specs, buffers, strict=True)):
             if col.decode == "category":
                 arrays[j] = pd.Categorical.from_codes(buf, dtype=col.dtype)
             elif col.decode == "bool":
@@ -271,8 +271,7 @@ def _buffer_dtype(col):
 def _check_shape(shape):
     if shape[0] == 0:
         raise ValueError(
-            "Cannot fit an augmenter on X with 0 rows; at least one row is "
-            "required."
+            "Cannot fit an augmenter on X with 0 rows; at least one row is required."
         )
     if shape[1] == 0:
         raise ValueError("Cannot fit an augmenter on X with 0 columns.")
@@ -332,6 +331,9 @@ class BaseAugmenter(BaseEstimator):
         self.n_features_in_ = Z.shape[1]
         if self._codec.is_frame:
             self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            # A refit on an array must not keep the names of an earlier frame.
+            del self.feature_names_in_
         self.n_samples_fit_ = Z.shape[0]
         self.missing_rate_ = self._codec.missing_rate
         self._train = Z
@@ -476,7 +478,9 @@ class BaseAugmenter(BaseEstimator):
         """Indices of each training row's ``k`` nearest other rows.
 
         Uses a tree or chunked brute-force search from scikit-learn, so no
-        n-by-n distance matrix is ever held. With fewer than ``k + 1`` rows,
+        n-by-n distance matrix is ever held; time grows like n log n for a
+        narrow encoding but nearer n**2 once many one-hot slots make
+        scikit-learn fall back to brute force. With fewer than ``k + 1`` rows,
         fewer neighbours are returned; a single row is its own neighbour.
         """
         D = self._distance_matrix(Z)
@@ -810,10 +814,10 @@ class ConditionalResampler(BaseAugmenter):
     rate in expectation exactly. Residuals come from a random fifth of the
     model's rows held out of its training (in-sample residuals on tables
     under 50 rows), because in-sample residuals of boosted trees are shrunk
-    and would make synthetic rows too regular. Per block of 10,000 rows,
-    Memory: besides the output, a block of 10,000 rows needs about four
-    float64 matrices of 10,000 by ``n_features_in_`` plus LightGBM's
-    prediction buffers for that block (see ``BaseAugmenter``).
+    and would make synthetic rows too regular. Memory: besides the output,
+    a block of 10,000 rows needs about four float64 matrices of 10,000 by
+    ``n_features_in_`` plus LightGBM's prediction buffers for that block
+    (see ``BaseAugmenter``).
     """
 
     _parameter_constraints = {
