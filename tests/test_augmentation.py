@@ -354,6 +354,14 @@ def test_munge_neighbours_on_hand_made_points():
     np.testing.assert_array_equal(MUNGE().fit(frame).neighbors_[:3], [2, 0, 0])
 
 
+def test_munge_neighbours_match_brute_force():
+    X = np.random.default_rng(1).normal(size=(300, 3)) * [1.0, 10.0, 100.0]
+    Z = (X - X.mean(0)) / X.std(0)
+    dist = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(dist, np.inf)
+    np.testing.assert_array_equal(MUNGE().fit(X).neighbors_, dist.argmin(1))
+
+
 def test_munge_full_swap_takes_neighbour_categories():
     X = pd.DataFrame(
         {
