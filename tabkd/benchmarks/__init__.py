@@ -6,6 +6,7 @@ import block per module, so a new module (a runner, a report) adds a block
 and its names without touching the others.
 """
 
+from ._compare import compare_with_teacher, format_table
 from ._datasets import (
     DEFAULT_SUITE,
     DatasetSpec,
@@ -35,7 +36,9 @@ __all__ = [
     "DatasetSpec",
     "bootstrap_edge_recovered",
     "classification_metrics",
+    "compare_with_teacher",
     "edge_recovered",
+    "format_table",
     "get_dataset_spec",
     "latency_ratios",
     "list_datasets",
