@@ -53,6 +53,12 @@ def validate_predict_input(estimator, schema, X):
     whose columns are only reordered predicts the same numbers.
     """
     if isinstance(X, pd.DataFrame):
+        if schema.from_frame_ and list(X.columns) == schema.columns_:
+            # The common case, checked cheaply: the same columns in the same
+            # order as in fit, which is all validate_data would confirm.
+            encoded = schema.encode(X)
+            check_finite_columns(schema, encoded)
+            return encoded
         X = schema.align(X)
     else:
         # Arrays are converted first so that 1-D or complex input gets
