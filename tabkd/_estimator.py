@@ -286,7 +286,7 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
                 member_input=member_input,
                 sample_weight=sample_weight,
                 n_jobs=self.n_jobs,
-                verbose=self.verbose >= 2,
+                verbose=self.verbose,
             )
         report["teacher"] = teacher_report
         if oof is None:

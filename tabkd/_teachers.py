@@ -12,6 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from tqdm.auto import tqdm
 from lightgbm import LGBMClassifier
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
@@ -312,10 +313,14 @@ def fit_teacher(
                      sample_weight))
 
     start = time.perf_counter()
-    fitted = Parallel(n_jobs=n_jobs, verbose=0)(
+    # Results come back in submission order, so the progress bar does not
+    # change which fit lands where.
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_fit_member)(name, est, X, y, n_classes, w)
         for _, name, est, X, y, w in jobs
     )
+    fitted = list(tqdm(results, total=len(jobs), desc="[tabkd] teacher fits",
+                       disable=not verbose, leave=False))
     by_key = {job[0]: member for job, member in zip(jobs, fitted)}
     fit_seconds = time.perf_counter() - start
 
@@ -331,7 +336,7 @@ def fit_teacher(
                 )
             oof_members.append(oof)
             report["members"][name] = _score(oof, y_codes)
-        if verbose:
+        if verbose >= 2:
             for name, scores in report["members"].items():
                 print(f"[tabkd] teacher member {name:<14} out-of-fold "
                       f"log loss {scores['log_loss']:.4f}  "
