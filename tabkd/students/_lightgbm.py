@@ -6,7 +6,7 @@ import lightgbm as lgb
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ._base import BaseStudent
 
