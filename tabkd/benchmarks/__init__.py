@@ -6,6 +6,13 @@ import block per module, so a new module (a runner, a report) adds a block
 and its names without touching the others.
 """
 
+from ._ablation import (
+    AblationVariant,
+    compare_variants,
+    default_variants,
+    run_ablation_split,
+    summarize_ablation,
+)
 from ._compare import compare_with_teacher, format_table
 from ._datasets import (
     DEFAULT_SUITE,
@@ -32,11 +39,14 @@ from ._metrics import (
 
 # Kept sorted (tests check it); add new names in order.
 __all__ = [
+    "AblationVariant",
     "DEFAULT_SUITE",
     "DatasetSpec",
     "bootstrap_edge_recovered",
     "classification_metrics",
+    "compare_variants",
     "compare_with_teacher",
+    "default_variants",
     "edge_recovered",
     "format_table",
     "get_dataset_spec",
@@ -51,5 +61,7 @@ __all__ = [
     "peak_memory",
     "peak_rss",
     "pooled_edge_recovered",
+    "run_ablation_split",
     "serialized_size",
+    "summarize_ablation",
 ]
