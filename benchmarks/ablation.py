@@ -65,6 +65,8 @@ def _parse(argv):
     parser.add_argument("--cache-dir", default="/tmp/tabkd_ablation_cache")
     parser.add_argument("--out", default="benchmarks/results/ablation")
     parser.add_argument("--n-boot", type=int, default=2000)
+    parser.add_argument("--from-cache", action="store_true",
+                        help="summarize the cached splits only, fit nothing")
     parser.add_argument("--quick", action="store_true",
                         help="two small datasets, one seed, tiny grid and teacher")
     args = parser.parse_args(argv)
@@ -109,8 +111,12 @@ def _variants(args, large):
     )
 
 
+def _cache_path(cache_dir, name, max_rows, seed):
+    return os.path.join(cache_dir, f"{name}_rows{max_rows}_seed{seed}.pkl")
+
+
 def _run_one(name, seed, max_rows, variants, quick, cache_dir):
-    path = os.path.join(cache_dir, f"{name}_rows{max_rows}_seed{seed}.pkl")
+    path = _cache_path(cache_dir, name, max_rows, seed)
     if os.path.exists(path):
         with open(path, "rb") as fh:
             cached = pickle.load(fh)
@@ -291,9 +297,12 @@ def main(argv=None):
         variants = _variants(args, is_large)
         for seed in args.seeds:
             tasks.append((name, seed, rows, variants))
-    # Large splits first: the longest jobs start early and do not leave one
-    # core idle at the end.
-    tasks.sort(key=lambda t: -t[2])
+    # Seed by seed, so that a run stopped early leaves whole seeds; within a
+    # seed the large split starts first and does not leave a core idle.
+    tasks.sort(key=lambda t: (t[1], -t[2]))
+    if args.from_cache:
+        tasks = [t for t in tasks if os.path.exists(_cache_path(
+            args.cache_dir, t[0], t[2], t[1]))]
     start = time.perf_counter()
     done = Parallel(n_jobs=args.n_jobs, verbose=0)(
         delayed(_run_one)(name, seed, rows, variants, args.quick, args.cache_dir)
