@@ -483,3 +483,26 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
+
+    def export(self, path, format="lightgbm"):
+        """Write the student alone to the directory ``path``.
+
+        See :func:`tabkd.export` for the formats; load the result with
+        :meth:`tabkd.StudentPredictor.load`. The teacher is not written.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Directory to create or fill.
+
+        format : {"lightgbm", "onnx", "compiled"}, default="lightgbm"
+            Model file format.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        from ._export import export
+
+        check_is_fitted(self, "student_")
+        return export(self, path, format=format)
