@@ -33,6 +33,7 @@ from joblib import Parallel, delayed
 from tabkd.benchmarks import (
     compare_variants,
     default_variants,
+    get_dataset_spec,
     load_dataset,
     run_ablation_split,
     summarize_ablation,
@@ -55,6 +56,8 @@ def _parse(argv):
                         help="NAME:ROWS, one dataset with its own larger cap")
     parser.add_argument("--large-sizes", nargs="+", type=float, default=[1, 5],
                         help="size factors run on the large dataset")
+    parser.add_argument("--large-generators", nargs="+", default=["munge"],
+                        help="generators run on the large dataset")
     parser.add_argument("--sizes", nargs="+", type=float, default=[1, 5, 10, 20])
     parser.add_argument("--reduced-sizes", nargs="+", type=float, default=None,
                         help="sizes for the non-reference generators")
@@ -102,7 +105,7 @@ def _variants(args, large):
         reduced = [s for s in reduced if s in sizes]
     ref_size = 5 if 5 in sizes else sizes[-1]
     return default_variants(
-        generators=args.generators,
+        generators=args.large_generators if large else args.generators,
         sizes=sizes,
         reduced_sizes=reduced,
         reference=("munge", ref_size),
@@ -111,7 +114,10 @@ def _variants(args, large):
 
 
 def _cache_path(cache_dir, name, max_rows, seed):
-    return os.path.join(cache_dir, f"{name}_rows{max_rows}_seed{seed}.pkl")
+    # Keyed by the rows actually used, so a table smaller than the cap is
+    # shared by runs with different caps.
+    rows = min(max_rows, get_dataset_spec(name).n_rows)
+    return os.path.join(cache_dir, f"{name}_rows{rows}_seed{seed}.pkl")
 
 
 def _run_one(name, seed, max_rows, variants, quick, cache_dir):
@@ -331,8 +337,9 @@ def main(argv=None):
             f"Grid: sizes {args.sizes} for {args.generators}"
             + (f" (non-reference generators: {args.reduced_sizes})"
                if args.reduced_sizes else "")
-            + f"; on {large_name} ({large_rows} rows) only sizes "
-            f"{args.large_sizes}, to fit the compute budget."
+            + f"; on {large_name} ({large_rows} rows) only "
+            f"{args.large_generators} at sizes {args.large_sizes}, to fit the "
+            "compute budget (2 cores shared with other jobs)."
         )
     text = _markdown(args, command, versions, per_dataset, edges, pooled, verdict, wall)
     out_dir = os.path.dirname(args.out)
