@@ -125,7 +125,8 @@ def _markdown(report):
         "",
         "## Single row",
         "",
-        "| contender | p50 µs | p99 µs | teacher p50 / this p50 | this p50 / bare compiled |",
+        "| contender | p50 µs | p99 µs | teacher p50 / this p50 "
+        "| this p50 / bare compiled |",
         "|---|---:|---:|---:|---:|",
     ]
     for name, r in single.items():

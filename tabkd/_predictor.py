@@ -144,7 +144,9 @@ class StudentPredictor:
         if rows.ndim == 1:
             rows = rows[None, :]
         if rows.ndim != 2:
-            raise ValueError(f"Expected one row or a 2-D batch; got shape {rows.shape}.")
+            raise ValueError(
+                f"Expected one row or a 2-D batch; got shape {rows.shape}."
+            )
         self._check_width(rows)
         out = np.empty(rows.shape, dtype=np.float64)
         for j, codes in enumerate(self._codes):
@@ -203,7 +205,8 @@ class StudentPredictor:
                 table = np.array(lookup + [_NAN], dtype=np.float64)
                 out[:, j] = table[series.cat.codes.to_numpy()]
             else:
-                out[:, j] = self._encode_values(name, codes, series.to_numpy(dtype=object))
+                values = series.to_numpy(dtype=object)
+                out[:, j] = self._encode_values(name, codes, values)
         return out
 
     @staticmethod
