@@ -196,3 +196,11 @@ def test_student_categorical_unseen_value_is_missing():
     missing = pd.DataFrame({"colour": [None], "size": [1.0]})
     np.testing.assert_array_equal(student.predict_proba(unseen),
                                   student.predict_proba(missing))
+
+
+def test_lightgbm_student_on_table_too_small_to_split_predicts_the_prior():
+    X, targets = _soft_targets(60, 3)
+    student = LightGBMStudent(min_child_samples=100).fit(X, targets)
+    np.testing.assert_allclose(
+        student.predict_proba(X[:3]), np.tile(targets.mean(0), (3, 1)), atol=1e-6
+    )

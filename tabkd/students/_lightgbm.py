@@ -184,6 +184,10 @@ class LightGBMStudent(BaseStudent):
             "num_threads": threads,
             "deterministic": True,
             "force_col_wise": True,
+            # Without this, LightGBM drops every feature that cannot be split
+            # under min_child_samples and then fails on a small table; with it
+            # such a student is simply the prior.
+            "feature_pre_filter": False,
             "verbose": -1,
         }
         if n_classes == 2:
