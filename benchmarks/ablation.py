@@ -68,6 +68,9 @@ def _parse(argv):
     parser.add_argument("--cache-dir", default="/tmp/tabkd_ablation_cache")
     parser.add_argument("--out", default="benchmarks/results/ablation")
     parser.add_argument("--n-boot", type=int, default=2000)
+    parser.add_argument("--default", default=None,
+                        help="variant whose goals are reported (default: "
+                             "munge x5, alpha 0.5, the current estimator default)")
     parser.add_argument("--from-cache", action="store_true",
                         help="summarize the cached splits only, fit nothing")
     parser.add_argument("--quick", action="store_true",
@@ -125,7 +128,11 @@ def _run_one(name, seed, max_rows, variants, quick, cache_dir):
     if os.path.exists(path):
         with open(path, "rb") as fh:
             cached = pickle.load(fh)
-        if set(cached["variants"]) >= {v.name for v in variants}:
+        wanted = [v.name for v in variants]
+        if set(cached["variants"]) >= set(wanted):
+            # A cache from a larger grid is reused, restricted to this grid,
+            # so that every pooled row covers the same datasets.
+            cached["variants"] = {k: cached["variants"][k] for k in wanted}
             return name, seed, cached
     X, y = load_dataset(name, max_rows=max_rows, random_state=seed)
     start = time.perf_counter()
@@ -288,8 +295,10 @@ def _verdict(default, per_dataset, edges, pooled, per_row, n_boot, self_name):
 
 def main(argv=None):
     args = _parse(argv)
+    # --from-cache only re-reads the splits, so the reproducing command is
+    # the same without it.
     command = "python benchmarks/ablation.py " + " ".join(
-        sys.argv[1:] if argv is None else argv)
+        a for a in (sys.argv[1:] if argv is None else argv) if a != "--from-cache")
     os.makedirs(args.cache_dir, exist_ok=True)
     large_name, large_rows = None, None
     if args.large:
@@ -327,9 +336,14 @@ def main(argv=None):
                 f", Python {platform.python_version()}, numpy {np.__version__}, "
                 f"pandas {pd.__version__}, scikit-learn {sklearn.__version__}, "
                 f"lightgbm {lightgbm.__version__}, xgboost {xgboost.__version__}")
-    default = "munge" + ("x5" if "munge" + "x5/a=0.5" in set(pooled["variant"])
-                         else f"x{args.sizes[-1]:g}") + "/a=0.5"
-    self_name = "self:" + default
+    default = args.default or "munge" + (
+        "x5" if "mungex5/a=0.5" in set(pooled["variant"])
+        else f"x{args.sizes[-1]:g}") + "/a=0.5"
+    # The control distils the student's own class with the same generator
+    # and size, or the nearest size it ran at.
+    self_name = "self:" + default.split(":")[-1]
+    if self_name not in set(pooled["variant"]):
+        self_name = "self:mungex5/a=0.5"
     verdict = _verdict(default, per_dataset, edges, pooled, per_row, args.n_boot,
                        self_name)
     if large_name and large_name in args.datasets:
