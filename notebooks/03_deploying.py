@@ -33,6 +33,7 @@
 # %%
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -81,6 +82,9 @@ model.fit(X_train, y_train)
 # %%
 exports = {}
 for fmt in ["lightgbm", "onnx", "compiled"]:
+    if fmt == "compiled" and shutil.which("gcc") is None:
+        print("skipping format='compiled': no gcc on PATH")
+        continue
     try:
         exports[fmt] = model.export(Path("exports") / fmt, format=fmt)
     except (ImportError, OSError, RuntimeError) as exc:

