@@ -3,11 +3,17 @@
 import numpy as np
 import pandas as pd
 import pytest
+import threadpoolctl
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import train_test_split
 
 from tabkd import LightGBMStudent
+
+# One BLAS/OpenMP thread in the test process: the fits here are tiny, and
+# OpenMP start-up on a busy 2-core machine made HistGradientBoosting members
+# over 20x slower than single-threaded. Results do not depend on threads.
+threadpoolctl.threadpool_limits(1)
 
 
 def fast_teacher():
