@@ -14,18 +14,24 @@ _LAZY = {
     "DistilledClassifier": "._estimator",
     "LightGBMStudent": ".students",
     "MLPStudent": ".students",
+    "Prefitted": "._teachers",
     "StudentPredictor": "._predictor",
     "TableSchema": "._schema",
     "export": "._export",
+    "load": "._persistence",
+    "save": "._persistence",
 }
 
 __all__ = [
     "DistilledClassifier",
     "LightGBMStudent",
     "MLPStudent",
+    "Prefitted",
     "StudentPredictor",
     "TableSchema",
     "export",
+    "load",
+    "save",
 ]
 
 

@@ -21,8 +21,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._persistence import VersionedStateMixin
 from ._schema import TableSchema, check_finite_columns
-from ._teachers import default_members, fit_teacher
+from ._teachers import check_members, default_members, fit_teacher
 from .students import BaseStudent, LightGBMStudent, MLPStudent
 from .students._base import validate_predict_input
 
@@ -76,7 +77,7 @@ class _Stage:
         return False
 
 
-class DistilledClassifier(ClassifierMixin, BaseEstimator):
+class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
     """Distil a heterogeneous ensemble into one small, fast classifier.
 
     ``fit`` builds a teacher ensemble, computes its out-of-fold probabilities
@@ -177,10 +178,57 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
     -----
     Fitting costs ``(cv + 1) × n_members`` member fits for the teacher, the
     teacher's predictions on the synthetic rows, and one student fit.
+
+    **Input contract.** Everything below is checked in ``fit`` before any
+    model is fitted; errors name the column, label, member or parameter.
+
+    - ``X`` is a DataFrame or a numeric array with at least one row and one
+      column. Numeric, boolean and nullable (``Int64``, ``Float64``,
+      ``boolean``) columns are numeric, ``pd.NA`` is missing; ``category``,
+      object and ``string`` columns are categorical. One-column and
+      constant-column tables are accepted as they are.
+    - Rejected with an error naming the columns: ``±inf``, duplicate names,
+      datetime/timedelta and complex dtypes (convert them to numbers),
+      object columns mixing strings and numbers (convert with
+      ``.astype(str)``), and a mix of string and non-string column names
+      (scikit-learn's rule). All non-string names (e.g. ints) are kept as
+      they are, with no ``feature_names_in_``. Sparse input is rejected:
+      the members and students work on dense tables, convert it first.
+    - A column with no value in ``fit`` is kept, with an
+      ``EmptyColumnWarning``. A categorical column that looks like an
+      identifier (at least 50 distinct values, more than half of its
+      non-missing rows) gives a ``HighCardinalityWarning`` and keeps as
+      categories only the values seen at least twice; the rest are treated
+      as missing in ``fit`` as well as at predict.
+    - ``y`` is 1-D (an ``(n, 1)`` column is ravelled with a warning) of
+      discrete labels of one type with at least two classes; missing labels,
+      continuous targets, 2-D ``y`` and mixed label types raise. A class with
+      fewer rows than ``cv`` folds gives a warning naming it; its
+      out-of-fold rows are still distributions.
+    - At predict, DataFrame columns are matched by name (reordered if
+      needed; missing or extra ones raise), categories by value, never by
+      pandas code. A category never seen in ``fit`` is treated as missing. A
+      numeric column arriving as strings is parsed if every value parses,
+      else the column is named.
+    - Teacher members must have ``predict_proba`` and return one
+      distribution per row (pandas output is fine); a member that fails is
+      named, with the fold. Wrap a fitted member in :class:`tabkd.Prefitted`
+      to use it without refitting. With ``sample_weight`` every member (and
+      the student) must accept it, or ``fit`` names the one that does not.
+    - ``fit`` never modifies ``X``, ``y``, ``sample_weight`` or the teacher
+      given. A ``fit`` that fails or is interrupted leaves the estimator as
+      it was before the call.
+
+    A pickled (``joblib``) model records the versions of tabkd,
+    scikit-learn, LightGBM, XGBoost and NumPy, and warns once on loading
+    under other versions. Pickles run code on load: load only trusted ones,
+    or use :func:`tabkd.save`/:func:`tabkd.load` (skops format).
     """
 
     _parameter_constraints = {
-        "teacher": [StrOptions(set(_TEACHERS)), HasMethods(["fit", "predict_proba"]), list],
+        "teacher": [
+            StrOptions(set(_TEACHERS)), HasMethods(["fit", "predict_proba"]), list,
+        ],
         "student": [StrOptions(set(_STUDENTS)), BaseStudent],
         "augmentation": [
             StrOptions({"munge", "marginal", "interpolation", "conditional"}),
@@ -248,6 +296,18 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        # A failed or interrupted fit (KeyboardInterrupt included) puts every
+        # attribute back: a fitted model stays usable, never half-updated.
+        state = self.__dict__.copy()
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y, sample_weight):
+        """The body of :meth:`fit`, which undoes it when it does not finish."""
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=4)
         teacher_seed, augment_seed, student_seed, _ = (int(s) for s in seeds)
@@ -268,7 +328,16 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
                     "Sample weights must contain at least one non-zero number."
                 )
         members, combiner = self._resolve_teacher(schema, teacher_seed)
+        check_members(
+            members, self.classes_, sample_weight=sample_weight,
+            runs_folds=self.soft_targets == "oof" or combiner == "stacking",
+        )
         student = self._resolve_student(student_seed)
+        if sample_weight is not None and isinstance(student, MLPStudent):
+            raise TypeError(
+                "student='mlp' does not accept sample_weight (scikit-learn's "
+                "MLPRegressor has none); use student='lightgbm' or no weights."
+            )
         augmenter = self._resolve_augmenter()
         n_synthetic = self._resolve_n_synthetic(encoded.shape[0], augmenter)
         folds = self._folds(y, teacher_seed)
@@ -346,13 +415,23 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
                 f"y contains {int(pd.isna(y).sum())} missing labels; drop those "
                 "rows or give them a label."
             )
+        if y.dtype == object:
+            # Strings mixed with numbers cannot be sorted into classes_;
+            # say which types met instead of a comparison traceback.
+            kinds = sorted({type(v).__name__ for v in y})
+            numeric = {type(v) for v in y if isinstance(v, numbers.Number)}
+            if numeric and len(numeric) < len({type(v) for v in y}):
+                raise ValueError(
+                    f"y mixes label types {kinds}; give every label one type "
+                    "(for example y.astype(str))."
+                )
         check_classification_targets(y)
         encoder = LabelEncoder()
         codes = encoder.fit_transform(y)
         if len(encoder.classes_) < 2:
             raise ValueError(
-                f"y has one class ({encoder.classes_[0]!r}); a classifier needs "
-                "at least two."
+                f"y has one class ({encoder.classes_.tolist()[0]!r}); a "
+                "classifier needs at least two."
             )
         self.classes_ = encoder.classes_
         return codes
@@ -369,7 +448,9 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
                     f"{len(y)}."
                 )
             self._warn_small_classes(y, n_splits)
-            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+            splitter = StratifiedKFold(
+                n_splits=n_splits, shuffle=True, random_state=seed
+            )
         else:
             splitter = check_cv(self.cv, y, classifier=True)
         return list(splitter.split(np.zeros((len(y), 1)), y))
@@ -395,7 +476,9 @@ class DistilledClassifier(ClassifierMixin, BaseEstimator):
             return default_members(schema, seed), self.teacher
         if isinstance(self.teacher, list):
             if not self.teacher:
-                raise ValueError("teacher is an empty list; give (name, classifier) pairs.")
+                raise ValueError(
+                    "teacher is an empty list; give (name, classifier) pairs."
+                )
             names = []
             for item in self.teacher:
                 if not (isinstance(item, tuple) and len(item) == 2

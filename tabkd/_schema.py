@@ -14,19 +14,51 @@ any later input into either
 Categories are matched by *value*, never by pandas code, so two frames that
 hold the same values with differently ordered category lists encode the same.
 A value never seen in ``fit`` encodes as missing (NaN).
+
+Categorical columns that look like identifiers (many distinct values, most
+seen once) keep only the values seen at least twice in ``fit``; the rest
+encode as missing, exactly as an unseen value does at predict time, so the
+student never learns from a code that cannot recur.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
+from scipy import sparse
 from sklearn.utils.validation import check_array
 
 NUMERIC = "numeric"
 # Frames with at most this many rows are encoded through one object matrix.
 _SMALL_BATCH = 64
 CATEGORICAL = "categorical"
+# A categorical column with at least this many distinct values, more than
+# _ID_LIKE_RATIO of its non-missing rows, is treated as identifier-like.
+_ID_LIKE_MIN_DISTINCT = 50
+_ID_LIKE_RATIO = 0.5
+
+
+class HighCardinalityWarning(UserWarning):
+    """A categorical column looks like an identifier; rare values are dropped."""
+
+
+class EmptyColumnWarning(UserWarning):
+    """A column holds no non-missing value in ``fit``."""
+
+
+def _check_not_sparse(X):
+    # Members, augmenters and students all work on dense tables; densifying
+    # silently could exhaust memory, so the user decides.
+    if sparse.issparse(X) or (
+        _is_frame(X) and any(isinstance(t, pd.SparseDtype) for t in X.dtypes)
+    ):
+        raise TypeError(
+            "tabkd does not accept sparse input (a scipy sparse matrix or "
+            "pandas SparseDtype columns); convert it to a dense array or "
+            "DataFrame first, e.g. X.toarray() or X.sparse.to_dense()."
+        )
 
 
 def _is_frame(X):
@@ -72,6 +104,31 @@ def _sorted_categories(name, values):
         ) from exc
 
 
+def _drop_rare_if_id_like(name, series, cats):
+    """Keep only values seen twice when a categorical column looks like an ID.
+
+    A value seen once in fit cannot teach a split that generalises, and an
+    ID's values are unseen at predict anyway (hence missing): dropping them
+    in fit too makes training and prediction see the same thing.
+    """
+    counts = series.value_counts(dropna=True)
+    counts = counts[counts > 0]
+    n_present = int(counts.sum())
+    if len(counts) < _ID_LIKE_MIN_DISTINCT or len(counts) <= _ID_LIKE_RATIO * n_present:
+        return cats
+    repeated = set(counts.index[counts >= 2])
+    kept = np.array([c for c in cats if c in repeated], dtype=object)
+    warnings.warn(
+        f"Column {name!r} looks like an identifier ({len(counts)} distinct values "
+        f"in {n_present} rows); only its {len(kept)} values seen at least twice "
+        "are kept as categories, the others are treated as missing. Drop the "
+        "column if it carries no signal.",
+        HighCardinalityWarning,
+        stacklevel=4,
+    )
+    return kept
+
+
 class TableSchema:
     """Column names, order and kinds learned from a training table.
 
@@ -89,6 +146,7 @@ class TableSchema:
 
     def fit(self, X):
         """Learn the schema of ``X`` (DataFrame or numeric array-like)."""
+        _check_not_sparse(X)
         if _is_frame(X):
             self._fit_frame(X)
         else:
@@ -115,20 +173,43 @@ class TableSchema:
     def _fit_frame(self, X):
         if X.shape[1] == 0:
             raise ValueError("X has no columns; at least one feature is required.")
+        if X.shape[0] == 0:
+            raise ValueError(
+                f"X has 0 rows (shape {X.shape}); at least one sample is required."
+            )
+        duplicated = list(dict.fromkeys(X.columns[X.columns.duplicated()]))
+        if duplicated:
+            # X[name] would return a frame, and no later step could tell the
+            # two columns apart, at fit or at predict.
+            raise ValueError(
+                f"X has duplicate column names {duplicated}; give every column "
+                "a unique name."
+            )
         self.from_frame_ = True
         self.columns_ = list(X.columns)
         self.kinds_ = []
         self.categories_ = {}
+        empty = []
         for name in self.columns_:
             series = X[name]
             kind = _column_kind(name, series)
             self.kinds_.append(kind)
+            if not series.notna().any():
+                empty.append(name)
             if kind == CATEGORICAL:
                 if isinstance(series.dtype, pd.CategoricalDtype):
                     cats = np.asarray(series.cat.categories, dtype=object)
                 else:
                     cats = _sorted_categories(name, series.to_numpy(dtype=object))
-                self.categories_[name] = cats
+                self.categories_[name] = _drop_rare_if_id_like(name, series, cats)
+        if empty:
+            warnings.warn(
+                f"Columns {empty} hold only missing values in fit; they are kept "
+                "(so predict-time frames keep the same columns) but carry no "
+                "information.",
+                EmptyColumnWarning,
+                stacklevel=3,
+            )
 
     @property
     def categorical_columns(self):
@@ -173,7 +254,10 @@ class TableSchema:
                     + "."
                 )
             if len(set(columns)) != len(columns):
-                raise ValueError("X has duplicate column names.")
+                duplicated = list(dict.fromkeys(
+                    c for i, c in enumerate(columns) if c in columns[:i]
+                ))
+                raise ValueError(f"X has duplicate column names {duplicated}.")
             return X[self.columns_]
         return X
 
@@ -184,6 +268,7 @@ class TableSchema:
         Numeric columns become ``float64``; categorical columns become pandas
         ``category`` with the fitted categories (unseen values become NaN).
         """
+        _check_not_sparse(X)
         if not _is_frame(X):
             array = self._check_array(X)
             return pd.DataFrame(array, columns=self.columns_)
@@ -204,6 +289,7 @@ class TableSchema:
     def encode(self, X):
         """Return ``X`` as a float64 matrix with categoricals as codes."""
         if not _is_frame(X):
+            _check_not_sparse(X)
             return self._check_array(X)
         X = self.align(X)
         if X.shape[0] <= _SMALL_BATCH:
@@ -255,6 +341,11 @@ class TableSchema:
         dtype = series.dtype
         if pdt.is_bool_dtype(dtype) or pdt.is_numeric_dtype(dtype):
             return series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if pdt.is_datetime64_any_dtype(dtype) or pdt.is_timedelta64_dtype(dtype):
+            # pd.to_numeric would turn it into nanoseconds without a word.
+            raise TypeError(
+                f"Column {name!r} was numeric in fit but has dtype {dtype}."
+            )
         # A numeric column that arrives as strings (e.g. read from a CSV with a
         # stray quote) is converted when every value parses, else named.
         converted = pd.to_numeric(series, errors="coerce")

@@ -8,20 +8,22 @@ targets, so the OOF targets cost no fit beyond what stacking already needs.
 """
 
 import time
+import warnings
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from lightgbm import LGBMClassifier
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 from xgboost import XGBClassifier
 
 # Member probabilities are floored before the log in the stacking features.
@@ -125,14 +127,143 @@ def default_members(schema, random_state):
     ]
 
 
-def _fit_member(name, estimator, X, y_codes, n_classes, sample_weight):
+class Prefitted(BaseEstimator):
+    """An already fitted classifier used as a teacher member as it is.
+
+    tabkd clones and refits every member it is given. Wrap a member in
+    ``Prefitted`` to use the fitted model itself instead: it is never
+    refitted, cloned or mutated, and the fitted teacher holds a reference to
+    it.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        Must have ``predict_proba`` and ``classes_``, with every class among
+        the labels ``y`` given to ``DistilledClassifier.fit``. It receives the
+        same input as any member: the canonical frame (numeric columns as
+        float64, categorical ones as pandas ``category``) or a float array.
+
+    cv_refit : bool, default=False
+        How the out-of-fold predictions (the real rows' soft targets and the
+        stacking combiner's features) are made. ``False``: by the fitted
+        model itself, which is honest only if it never saw the rows passed to
+        ``fit``; a warning says so. ``True``: by clones of ``estimator``
+        fitted on each fold's training rows (``cv`` extra fits); the final
+        teacher still uses the fitted model unchanged.
+
+    Notes
+    -----
+    ``sample_weight`` is not applied to the fitted model (it is not fitted
+    again); with ``cv_refit=True`` the fold clones receive it.
+    """
+
+    def __init__(self, estimator, cv_refit=False):
+        self.estimator = estimator
+        self.cv_refit = cv_refit
+
+    def __sklearn_clone__(self):
+        # Cloning would drop the fitted state that is the point of the wrapper.
+        return self
+
+    def fit(self, X, y=None, **fit_params):
+        """Do nothing: a pre-fitted member is never refitted."""
+        return self
+
+    def predict_proba(self, X):
+        """The wrapped estimator's probabilities."""
+        return self.estimator.predict_proba(X)
+
+    @property
+    def classes_(self):
+        """The wrapped estimator's classes."""
+        return self.estimator.classes_
+
+
+def check_members(members, classes, *, sample_weight, runs_folds):
+    """Find every problem with the members before any of them is fitted.
+
+    Parameters
+    ----------
+    members : list of (str, estimator)
+    classes : ndarray
+        The labels of ``y``, sorted.
+    sample_weight : ndarray or None
+    runs_folds : bool
+        Whether out-of-fold predictions will be made.
+
+    Returns
+    -------
+    list of str
+        Names of pre-fitted members whose out-of-fold predictions are made
+        by the fitted model itself (possibly in-sample).
+    """
+    in_sample = []
+    for name, estimator in members:
+        if isinstance(estimator, Prefitted):
+            _check_prefitted(name, estimator, classes)
+            if not estimator.cv_refit:
+                in_sample.append(name)
+                continue
+            estimator = estimator.estimator
+        if sample_weight is not None:
+            _sample_weight_params(name, estimator, sample_weight)
+    if in_sample and runs_folds:
+        warnings.warn(
+            f"Pre-fitted teacher members {in_sample} make their own out-of-fold "
+            "predictions; these are honest soft targets only if the members "
+            "never saw the rows passed to fit. Use Prefitted(est, "
+            "cv_refit=True) for fold-wise refits.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return in_sample
+
+
+def _check_prefitted(name, prefitted, classes):
+    estimator = prefitted.estimator
+    if not hasattr(estimator, "predict_proba"):
+        raise TypeError(
+            f"Teacher member {name!r} ({type(estimator).__name__}) has no "
+            "predict_proba."
+        )
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError as exc:
+        raise NotFittedError(
+            f"Teacher member {name!r} is wrapped in Prefitted but is not fitted."
+        ) from exc
+    member_classes = getattr(estimator, "classes_", None)
+    if member_classes is None:
+        raise TypeError(
+            f"Pre-fitted teacher member {name!r} has no classes_, so its "
+            "probability columns cannot be matched to the labels."
+        )
+    known = set(classes.tolist())
+    unknown = [c for c in np.asarray(member_classes).tolist() if c not in known]
+    if unknown:
+        raise ValueError(
+            f"Pre-fitted teacher member {name!r} knows classes {unknown} that "
+            f"are not among the labels of y {classes.tolist()}."
+        )
+
+
+def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
+                where="all rows"):
     """Fit a clone on rows whose labels are given contiguous local codes.
 
     XGBoost (and any estimator that sets ``classes_`` from the labels it
     sees) needs the labels of every fit to be ``0..k-1``. A fold may lack a
     class, so each fit gets its own codes and remembers which global
-    classes they stand for.
+    classes they stand for. ``where`` ("fold 2 of 5", "all rows") goes into
+    the error message of a failing member.
     """
+    if isinstance(estimator, Prefitted):
+        if where == "all rows" or not estimator.cv_refit:
+            # Used as it is: its columns follow its own classes_, which are
+            # original labels, not local codes.
+            columns = np.searchsorted(classes, np.asarray(estimator.classes_))
+            return _FittedMember(name, estimator, columns, len(classes), 0.0)
+        estimator = estimator.estimator
     present, local = np.unique(y_codes, return_inverse=True)
     estimator = clone(estimator)
     fit_params = {}
@@ -143,10 +274,13 @@ def _fit_member(name, estimator, X, y_codes, n_classes, sample_weight):
         estimator.fit(X, local, **fit_params)
     except Exception as exc:
         raise RuntimeError(
-            f"Teacher member {name!r} failed to fit: {type(exc).__name__}: {exc}"
+            f"Teacher member {name!r} failed to fit on {where}: "
+            f"{type(exc).__name__}: {exc}"
         ) from exc
-    return _FittedMember(name, estimator, present, n_classes,
-                         time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    order = getattr(estimator, "classes_", None)
+    columns = present if order is None else present[np.asarray(order).astype(int)]
+    return _FittedMember(name, estimator, columns, len(classes), seconds)
 
 
 def _sample_weight_params(name, estimator, sample_weight):
@@ -164,17 +298,21 @@ def _sample_weight_params(name, estimator, sample_weight):
 
 
 class _FittedMember:
-    """A fitted member plus the global classes its output columns stand for."""
+    """A fitted member plus the global class each output column stands for."""
 
-    def __init__(self, name, estimator, present, n_classes, fit_seconds):
+    def __init__(self, name, estimator, columns, n_classes, fit_seconds):
         self.name = name
         self.estimator = estimator
-        self.present = present
+        self.columns = columns
         self.n_classes = n_classes
         self.fit_seconds = fit_seconds
 
     def predict_proba(self, X):
-        """Probabilities over all global classes (absent ones get zero)."""
+        """Probabilities over all global classes (absent ones get zero).
+
+        The member's output may be any array-like (a DataFrame too); it must
+        hold one distribution per row over the classes it was fitted on.
+        """
         try:
             local = np.asarray(self.estimator.predict_proba(X), dtype=np.float64)
         except Exception as exc:
@@ -182,9 +320,24 @@ class _FittedMember:
                 f"Teacher member {self.name!r} failed in predict_proba: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
-        order = np.asarray(getattr(self.estimator, "classes_", np.arange(local.shape[1])))
-        proba = np.zeros((local.shape[0], self.n_classes))
-        proba[:, self.present[order.astype(int)]] = local
+        n_rows = X.shape[0]
+        if local.shape != (n_rows, len(self.columns)):
+            raise ValueError(
+                f"Teacher member {self.name!r} returned probabilities of shape "
+                f"{local.shape}; expected ({n_rows}, {len(self.columns)}), one "
+                "column per class it was fitted on."
+            )
+        sums = local.sum(axis=1)
+        valid = np.isfinite(local).all() and not (local < 0).any()
+        if not (valid and np.allclose(sums, 1.0, atol=1e-3)):
+            raise ValueError(
+                f"Teacher member {self.name!r} returned rows that are not "
+                "probability distributions (non-finite, negative or not "
+                "summing to one)."
+            )
+        proba = np.zeros((n_rows, self.n_classes))
+        # Renormalised so that float32 members give rows summing to one.
+        proba[:, self.columns] = local / sums[:, None]
         return proba
 
 
@@ -307,17 +460,18 @@ def fit_teacher(
         for name, estimator in members:
             weight = None if sample_weight is None else sample_weight[train_idx]
             jobs.append(((fold, name), name, estimator, rows(X_members, train_idx),
-                         y_codes[train_idx], weight))
+                         y_codes[train_idx], weight,
+                         f"fold {fold + 1} of {len(folds)}"))
     for name, estimator in members:
         jobs.append((("all", name), name, estimator, X_members, y_codes,
-                     sample_weight))
+                     sample_weight, "all rows"))
 
     start = time.perf_counter()
     # Results come back in submission order, so the progress bar does not
     # change which fit lands where.
     results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_member)(name, est, X, y, n_classes, w)
-        for _, name, est, X, y, w in jobs
+        delayed(_fit_member)(name, est, X, y, classes, w, where)
+        for _, name, est, X, y, w, where in jobs
     )
     fitted = list(tqdm(results, total=len(jobs), desc="[tabkd] teacher fits",
                        disable=not verbose, leave=False))

@@ -6,6 +6,7 @@ from scipy.special import softmax
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._persistence import VersionedStateMixin
 from .._schema import TableSchema, check_finite_columns
 
 
@@ -53,6 +54,11 @@ def validate_predict_input(estimator, schema, X):
     whose columns are only reordered predicts the same numbers.
     """
     if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0:
+            # The same refusal as scikit-learn's for an empty array.
+            raise ValueError(
+                f"X has 0 rows (shape {X.shape}); at least one sample is required."
+            )
         if schema.from_frame_ and list(X.columns) == schema.columns_:
             # The common case, checked cheaply: the same columns in the same
             # order as in fit, which is all validate_data would confirm.
@@ -70,7 +76,7 @@ def validate_predict_input(estimator, schema, X):
     return encoded
 
 
-class BaseStudent(BaseEstimator):
+class BaseStudent(VersionedStateMixin, BaseEstimator):
     """Base class of the soft-target students.
 
     A student is fitted with ``fit(X, targets)`` where ``targets`` holds one
