@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from tqdm.auto import tqdm
+from tqdm import tqdm
 from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import ColumnTransformer
