@@ -9,6 +9,7 @@ perturb or redraw codes; the shared base class turns codes back into the
 original dtypes, which is how the schema guarantees are kept in one place.
 """
 
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
@@ -277,7 +278,7 @@ def _check_shape(shape):
         raise ValueError("Cannot fit an augmenter on X with 0 columns.")
 
 
-class BaseAugmenter(BaseEstimator):
+class BaseAugmenter(BaseEstimator, metaclass=ABCMeta):
     """Base class for synthetic row generators.
 
     Subclasses implement two private hooks on the float code matrix described
@@ -343,9 +344,9 @@ class BaseAugmenter(BaseEstimator):
     def _fit_codes(self, Z):
         """Hook: learn generator state from the training code matrix."""
 
+    @abstractmethod
     def _generate_chunk(self, n, rng):
         """Hook: return ``n`` synthetic rows as a float code matrix."""
-        raise NotImplementedError
 
     def _check_request(self, n_samples):
         check_is_fitted(self)
