@@ -340,7 +340,8 @@ def _fit_and_report(args, source, X, y, X_train, X_test, y_train, y_test,
     print(format_table(rows))
     print()
     edge = summary["edge_recovered_accuracy"]
-    edge_text = ("n/a (the teacher has no accuracy edge here)" if math.isnan(edge)
+    edge_text = ("n/a (the teacher is no more accurate than the hard-label "
+                 "student here)" if math.isnan(edge)
                  else f"{edge:.0%}")
     print(f"fit {fit_seconds:.1f} s  |  accuracy edge recovered: {edge_text}  |  "
           f"student is {_times(summary['latency_ratio_1row'])} faster per row and "

@@ -13,10 +13,12 @@ thread pool, which costs about 20 µs per single row on this machine while the
 trees themselves take about 1 µs.
 """
 
+import contextlib
 import ctypes
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -104,9 +106,13 @@ def compile_booster(model_string, n_classes, libpath, compiler=None):
     with tempfile.TemporaryDirectory(prefix="tabkd_compile_") as tmp:
         model_file = Path(tmp) / "model.txt"
         model_file.write_text(model_string)
-        model = treelite.frontend.load_lightgbm_model(str(model_file))
         source_dir = Path(tmp) / "src"
-        tl2cgen.generate_c_code(model, dirpath=str(source_dir), params={})
+        # treelite's and tl2cgen's C loggers print progress and a version
+        # notice straight to the process's stdout, which would corrupt
+        # machine-readable output such as `tabkd distill --json`.
+        with _native_output_captured(Path(tmp) / "native.log"):
+            model = treelite.frontend.load_lightgbm_model(str(model_file))
+            tl2cgen.generate_c_code(model, dirpath=str(source_dir), params={})
         (source_dir / "tabkd_batch.c").write_text(_BATCH_SOURCE)
         sources = sorted(str(p) for p in source_dir.glob("*.c"))
         # -O2 rather than -O3: the generated code is one long branch nest per
@@ -119,6 +125,35 @@ def compile_booster(model_string, n_classes, libpath, compiler=None):
                 f"Compiling the student with {compiler} failed:\n{done.stderr}"
             )
     return 1 if n_classes == 2 else n_classes
+
+
+@contextlib.contextmanager
+def _native_output_captured(log_path):
+    """Send what native code writes to file descriptors 1 and 2 to a file.
+
+    When the block fails, the captured text goes into the error, so nothing
+    useful is lost.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(log_path, "w+b") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        except Exception as exc:
+            log.seek(0)
+            captured = log.read().decode(errors="replace").strip()
+            raise RuntimeError(
+                f"Generating C code for the student failed: {exc}\n"
+                f"treelite/tl2cgen output:\n{captured}"
+            ) from exc
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 class CompiledTrees:

@@ -213,13 +213,23 @@ class TableSchema:
 
     @property
     def categorical_columns(self):
-        """Names of the categorical columns, in training order."""
-        return [self.columns_[i] for i in self.categorical_indices_]
+        """Columns that are pandas ``category`` in the canonical frame.
+
+        A categorical column left with no category (all missing in fit, or
+        an identifier whose values were all unique) is not among them: its
+        canonical form is an all-NaN float column, since several libraries
+        refuse a categorical dtype with no category.
+        """
+        return [
+            self.columns_[i] for i in self.categorical_indices_
+            if len(self.categories_[self.columns_[i]])
+        ]
 
     @property
     def numeric_columns(self):
-        """Names of the numeric columns, in training order."""
-        return [self.columns_[i] for i in self.numeric_indices_]
+        """Columns that are ``float64`` in the canonical frame, in order."""
+        categorical = set(self.categorical_columns)
+        return [name for name in self.columns_ if name not in categorical]
 
     # -- checking the columns of new input --------------------------------
     def align(self, X):
@@ -278,10 +288,15 @@ class TableSchema:
             series = X[name]
             if kind == NUMERIC:
                 data[name] = self._numeric_column(name, series)
+            elif len(self.categories_[name]) == 0:
+                data[name] = np.full(len(series), np.nan)
             else:
-                data[name] = pd.Categorical(
-                    self._category_values(series),
-                    categories=self.categories_[name],
+                # Built from codes: unseen values become code -1 (missing)
+                # without pandas' deprecated "value not in categories" path.
+                codes = self._category_codes(name, series)
+                codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
+                data[name] = pd.Categorical.from_codes(
+                    codes, categories=pd.Index(self.categories_[name], dtype=object)
                 )
         return pd.DataFrame(data, index=X.index, columns=self.columns_)
 

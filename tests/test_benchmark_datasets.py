@@ -195,3 +195,20 @@ def test_seed_protocol_shapes_and_determinism():
     np.testing.assert_array_equal(again[1], X_test)
     other = make_seed_protocol(random_state=8)
     assert not np.array_equal(other[1], X_test)
+
+
+def test_load_csv_reads_a_numeric_column_with_stray_tokens_as_numbers(tmp_path):
+    rows = ["size,label"] + [f"{i}.5,{i % 2}" for i in range(40)] + ["?,1", "twelve,0"]
+    path = tmp_path / "stray.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.warns(UserWarning, match=r"'size' .* numeric but for 2 values"):
+        X, _ = load_csv(path, "label")
+    assert X["size"].dtype == np.float64
+    assert X["size"].isna().sum() == 2
+
+
+def test_load_csv_refuses_repeated_column_names(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("a,b,a,label\n1,2,3,0\n4,5,6,1\n")
+    with pytest.raises(ValueError, match=r"repeats column names \['a'\]"):
+        load_csv(path, "label")

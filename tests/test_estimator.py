@@ -337,3 +337,23 @@ def test_in_sample_targets_option(breast_cancer_split):
                                               teacher="voting")).fit(X_train, y_train)
     assert "teacher in-sample" in model.fit_report_["seconds"]
     assert model.predict(X_test).shape == (len(X_test),)
+
+
+def test_identifier_and_empty_columns_with_the_built_in_members():
+    # XGBoost refuses a categorical dtype with no category; an ID column whose
+    # values are all unique ends with none, as does an all-missing column.
+    rng = np.random.default_rng(0)
+    n = 240
+    X = pd.DataFrame({
+        "a": rng.normal(size=n),
+        "b": rng.choice(["x", "y"], n),
+        "id": [f"C{i}" for i in range(n)],
+        "empty": [None] * n,
+    })
+    y = (X["a"] > 0).astype(int).to_numpy()
+    with pytest.warns(UserWarning, match="'id' looks like an identifier"):
+        model = DistilledClassifier(teacher="voting", n_synthetic=0.5, cv=2,
+                                    random_state=0).fit(X, y)
+    assert np.mean(model.predict(X) == y) > 0.9
+    unseen = X.iloc[:3].assign(b=["new", "x", "y"], id=["Z1", "Z2", "Z3"])
+    np.testing.assert_allclose(model.teacher_.predict_proba(unseen).sum(axis=1), 1.0)

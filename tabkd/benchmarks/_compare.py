@@ -49,9 +49,11 @@ def compare_with_teacher(model, X_train, y_train, X_test, y_test, *,
         the teacher), latency_1row_us (median), latency_1000rows_ms (median),
         size_kb.
     summary : dict
-        ``edge_recovered``: share of the teacher's accuracy edge over the
-        hard-label student that the distilled student recovers (NaN when the
-        teacher has no edge), and the same for log loss.
+        ``edge_recovered_accuracy`` and ``edge_recovered_log_loss``: share of
+        the teacher's edge over the hard-label student that the distilled
+        student recovers (NaN when the teacher is no better than the
+        hard-label student; above 1 when the student beats the teacher);
+        ``latency_ratio_1row`` and ``size_ratio``: teacher over student.
     """
     if getattr(model, "teacher_", None) is None:
         raise ValueError("The model was fitted with keep_teacher=False; refit with "
@@ -102,7 +104,9 @@ def compare_with_teacher(model, X_train, y_train, X_test, y_test, *,
 
 
 def _ratio(gain, gap):
-    return float(gain / gap) if abs(gap) > 1e-12 else float("nan")
+    # Only a teacher that beats the hard-label student has an edge to
+    # recover; otherwise the ratio of two negative numbers would look healthy.
+    return float(gain / gap) if gap > 1e-12 else float("nan")
 
 
 def _row(X, i):

@@ -698,6 +698,7 @@ def load_csv(path, target, **read_csv_kwargs):
     """
     path = os.fspath(path)
     try:
+        _check_header(path, read_csv_kwargs)
         frame = pd.read_csv(path, **read_csv_kwargs)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(
@@ -737,8 +738,51 @@ def load_csv(path, target, **read_csv_kwargs):
     for column in X.columns:
         # bool is numeric to pandas, so this catches text and mixed columns.
         if not pd.api.types.is_numeric_dtype(X[column]):
-            X[column] = _as_category(X[column])
+            numbers = _mostly_numeric(X[column])
+            if numbers is not None:
+                stray = X[column][numbers.isna() & X[column].notna()]
+                warnings.warn(
+                    f"Column {column!r} of {path!r} is numeric but for "
+                    f"{len(stray)} values such as {stray.unique()[:3].tolist()}; "
+                    "they are read as missing.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                X[column] = numbers
+            else:
+                X[column] = _as_category(X[column])
     return X, y
+
+
+# A text column is read as numbers when at least this share of its present
+# values parse: a few stray tokens ("n/a", "?") should not turn a measurement
+# into a high-cardinality category.
+_NUMERIC_SHARE = 0.95
+
+
+def _mostly_numeric(column):
+    """The column as floats if nearly all present values parse, else None."""
+    present = column.notna()
+    if not present.any():
+        return None
+    numbers = pd.to_numeric(column, errors="coerce")
+    if numbers[present].notna().mean() >= _NUMERIC_SHARE:
+        return numbers.astype(np.float64)
+    return None
+
+
+def _check_header(path, read_csv_kwargs):
+    """Refuse repeated column names, which pandas would silently rename."""
+    header_kwargs = {k: v for k, v in read_csv_kwargs.items()
+                     if k in ("sep", "delimiter", "encoding", "quotechar")}
+    header = pd.read_csv(path, nrows=1, header=None, **header_kwargs)
+    names = [str(v) for v in header.iloc[0]] if len(header) else []
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"CSV file {path!r} repeats column names {repeated}; give every "
+            "column a unique name."
+        )
 
 
 def make_seed_protocol(random_state=0):
