@@ -23,11 +23,13 @@ from sklearn.utils.validation import (
 
 from ._persistence import VersionedStateMixin
 from ._schema import TableSchema, check_finite_columns
-from ._teachers import check_members, default_members, fit_teacher
+from ._combiners import COMBINERS
+from ._members import MEMBER_SETS, make_members
+from ._teachers import check_members, fit_teacher
 from .students import BaseStudent, LightGBMStudent, MLPStudent
 from .students._base import validate_predict_input
 
-_TEACHERS = ("stacking", "voting")
+_TEACHERS = COMBINERS
 _STUDENTS = {"lightgbm": LightGBMStudent, "mlp": MLPStudent}
 # Synthetic rows are labelled by the teacher in batches of this many rows, so
 # that labelling memory does not grow with n_synthetic.
@@ -87,17 +89,48 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
 
     Parameters
     ----------
-    teacher : {"stacking", "voting"}, classifier or list of (str, classifier), \
-            default="stacking"
-        ``"stacking"``: LightGBM, XGBoost, random forest, extra trees and
-        logistic regression, each behind the preprocessing it needs, combined
-        by a logistic-regression meta-learner over their out-of-fold
-        log-probabilities. ``"voting"``: the same members, soft-voted. A
-        scikit-learn classifier with ``predict_proba`` is used alone; a list
-        of ``(name, classifier)`` pairs is stacked. User classifiers are
-        cloned, never mutated, and receive the canonical frame (numeric
-        columns as float64, categorical columns as pandas ``category``) when
-        ``X`` is a DataFrame, else a float array.
+    teacher : {"stacking", "voting", "selection"}, classifier or list of \
+            (str, classifier), default="stacking"
+        A name picks how the built-in members (``teacher_members``) are
+        combined, always from their out-of-fold probabilities:
+        ``"stacking"``, a logistic-regression meta-learner over their
+        log-probabilities; ``"voting"``, their mean; ``"selection"``, greedy
+        forward ensemble selection with replacement minimising log loss
+        (Caruana et al., 2004), whose weights are selection counts and which
+        gives weight zero to members that do not help. A scikit-learn
+        classifier with ``predict_proba`` is used alone; a list of ``(name,
+        classifier)`` pairs is stacked. User classifiers are cloned, never
+        mutated, and receive the canonical frame (numeric columns as float64,
+        categorical columns as pandas ``category``) when ``X`` is a
+        DataFrame, else a float array.
+
+    teacher_members : {"default", "extended"}, default="default"
+        The built-in members, used when ``teacher`` is a name.
+        ``"default"``: LightGBM, XGBoost, random forest, extra trees and
+        logistic regression, each behind the preprocessing it needs.
+        ``"extended"``: eight members with ensembling defaults — LightGBM
+        and XGBoost at a lower learning rate stopping early on an inner
+        validation slice of each fold's training rows, scikit-learn's
+        HistGradientBoosting on native categoricals (also early-stopped),
+        the two forests, logistic regression on one-hot and spline
+        features, k-nearest neighbours on scaled features and a small MLP.
+        Ignored when ``teacher`` is a classifier or a list.
+
+    teacher_bagging : bool, default=False
+        ``True`` makes every member the average of its ``cv`` fold models
+        instead of refitting it on all rows: ``cv`` fits per member instead
+        of ``cv + 1``, and the out-of-fold probabilities are exactly those of
+        the final member's parts on rows they did not see. Pre-fitted
+        members are used as they are.
+
+    teacher_time_limit : float or None, default=None
+        Seconds for the teacher's fit. Every member is first fitted on the
+        first fold; members whose projected remaining fits would overrun
+        are shrunk (fewer trees or rounds) or, when they have no such knob
+        or would need fewer than a tenth of them, dropped. The cheapest
+        member is always kept. What was dropped or shrunk is in
+        ``fit_report_["teacher"]["budget"]``. A projection, not a hard
+        limit: the first fold is always fitted in full.
 
     student : {"lightgbm", "mlp"} or BaseStudent, default="lightgbm"
         The model that is shipped. Pass an instance, e.g.
@@ -171,12 +204,17 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         The fitted student; ``predict_proba`` is its output.
     fit_report_ : dict
         Seconds per stage, rows used, teacher out-of-fold scores per member
-        and combined, and the student's agreement with and log loss against
-        the teacher on rows held out from the student.
+        and combined, the combiner's weights per member
+        (``["teacher"]["combiner"]``: stacking's absolute meta-learner
+        coefficients as shares, voting's equal weights, selection's counts
+        and weights), what a time limit dropped or shrunk
+        (``["teacher"]["budget"]``), and the student's agreement with and log
+        loss against the teacher on rows held out from the student.
 
     Notes
     -----
-    Fitting costs ``(cv + 1) × n_members`` member fits for the teacher, the
+    Fitting costs ``(cv + 1) × n_members`` member fits for the teacher
+    (``cv × n_members`` with ``teacher_bagging``), the
     teacher's predictions on the synthetic rows, and one student fit.
 
     **Input contract.** Everything below is checked in ``fit`` before any
@@ -229,6 +267,9 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         "teacher": [
             StrOptions(set(_TEACHERS)), HasMethods(["fit", "predict_proba"]), list,
         ],
+        "teacher_members": [StrOptions(set(MEMBER_SETS))],
+        "teacher_bagging": ["boolean"],
+        "teacher_time_limit": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "student": [StrOptions(set(_STUDENTS)), BaseStudent],
         "augmentation": [
             StrOptions({"munge", "marginal", "interpolation", "conditional"}),
@@ -253,6 +294,9 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
     def __init__(
         self,
         teacher="stacking",
+        teacher_members="default",
+        teacher_bagging=False,
+        teacher_time_limit=None,
         student="lightgbm",
         augmentation="munge",
         n_synthetic="auto",
@@ -266,6 +310,9 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         verbose=0,
     ):
         self.teacher = teacher
+        self.teacher_members = teacher_members
+        self.teacher_bagging = teacher_bagging
+        self.teacher_time_limit = teacher_time_limit
         self.student = student
         self.augmentation = augmentation
         self.n_synthetic = n_synthetic
@@ -327,10 +374,13 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
                 raise ValueError(
                     "Sample weights must contain at least one non-zero number."
                 )
-        members, combiner = self._resolve_teacher(schema, teacher_seed)
+        members, combiner = self._resolve_teacher(
+            schema, teacher_seed, encoded.shape[0]
+        )
         check_members(
             members, self.classes_, sample_weight=sample_weight,
-            runs_folds=self.soft_targets == "oof" or combiner == "stacking",
+            runs_folds=(self.soft_targets == "oof" or self.teacher_bagging
+                        or combiner in ("stacking", "selection")),
         )
         student = self._resolve_student(student_seed)
         if sample_weight is not None and isinstance(student, MLPStudent):
@@ -356,6 +406,8 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
                 sample_weight=sample_weight,
                 n_jobs=self.n_jobs,
                 verbose=self.verbose,
+                bagging=self.teacher_bagging,
+                time_limit=self.teacher_time_limit,
             )
         report["teacher"] = teacher_report
         if oof is None:
@@ -471,9 +523,10 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
     def _default_teacher(self):
         return isinstance(self.teacher, str)
 
-    def _resolve_teacher(self, schema, seed):
+    def _resolve_teacher(self, schema, seed, n_rows):
         if isinstance(self.teacher, str):
-            return default_members(schema, seed), self.teacher
+            members = make_members(self.teacher_members, schema, seed, n_rows=n_rows)
+            return members, self.teacher
         if isinstance(self.teacher, list):
             if not self.teacher:
                 raise ValueError(

@@ -1,10 +1,18 @@
 """Teacher ensembles and their out-of-fold soft targets.
 
-The teacher is fitted with one pass of ``cv`` folds per member plus one refit
-per member on all rows. The fold fits give every training row an
-out-of-fold (OOF) probability from each member; the stacking combiner is
-trained on those, and the same OOF predictions become the student's soft
-targets, so the OOF targets cost no fit beyond what stacking already needs.
+The teacher is fitted with one pass of ``cv`` folds per member. The fold
+fits give every training row an out-of-fold (OOF) probability from each
+member; the combiner (:mod:`tabkd._combiners`) is trained on those, and the
+same OOF predictions become the student's soft targets, so the OOF targets
+cost no fit beyond what the combiner already needs.
+
+A member is then either refitted once on all rows (the default) or, when
+bagged, *is* the average of its ``cv`` fold models: no refit, and its
+out-of-fold predictions are exactly what the final member's parts predicted
+on rows they never saw.
+
+A time budget probes every member on the first fold, projects the rest of
+the fit from that, and drops or shrinks the members that would not fit.
 """
 
 import time
@@ -12,119 +20,26 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from tqdm import tqdm
-from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, clone
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.pipeline import Pipeline
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
-from xgboost import XGBClassifier
 
-# Member probabilities are floored before the log in the stacking features.
-_LOG_FLOOR = 1e-6
+from ._combiners import (
+    LOG_FLOOR as _LOG_FLOOR,
+    combine,
+    ensemble_selection,
+    make_meta_learner,
+    stack_features as _stack_features,
+    stacking_weights,
+)
+from ._members import default_members, make_members  # noqa: F401 (re-exported)
 
-
-def default_members(schema, random_state):
-    """The built-in heterogeneous members, each behind its preprocessing.
-
-    Every member consumes the schema's canonical frame: ``float64`` numeric
-    columns and pandas ``category`` columns. Members run single-threaded;
-    parallelism comes from fitting members and folds side by side, which
-    keeps results independent of ``n_jobs``.
-
-    Parameters
-    ----------
-    schema : TableSchema
-        Fitted schema of the training table.
-    random_state : int
-        Seed shared by the members.
-
-    Returns
-    -------
-    list of (str, estimator)
-    """
-    numeric = schema.numeric_columns
-    categorical = schema.categorical_columns
-
-    def columns(numeric_step, categorical_step):
-        parts = []
-        if numeric:
-            parts.append(("numeric", numeric_step, numeric))
-        if categorical:
-            parts.append(("categorical", categorical_step, categorical))
-        return ColumnTransformer(parts)
-
-    # Trees split on ordinal codes; missing values get their own code or an
-    # indicator column so that "missing" stays learnable.
-    tree_columns = columns(
-        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-        OrdinalEncoder(
-            handle_unknown="use_encoded_value",
-            unknown_value=-1,
-            encoded_missing_value=-1,
-        ),
-    )
-    linear_columns = columns(
-        make_pipeline(
-            SimpleImputer(strategy="median", add_indicator=True,
-                          keep_empty_features=True),
-            StandardScaler(),
-        ),
-        OneHotEncoder(handle_unknown="ignore", min_frequency=5),
-    )
-    return [
-        (
-            "lightgbm",
-            LGBMClassifier(
-                n_estimators=300, learning_rate=0.05, num_leaves=31,
-                min_child_samples=10, subsample=0.8, subsample_freq=1,
-                colsample_bytree=0.8, random_state=random_state, n_jobs=1,
-                verbose=-1,
-            ),
-        ),
-        (
-            "xgboost",
-            XGBClassifier(
-                n_estimators=300, learning_rate=0.05, max_depth=6,
-                subsample=0.8, colsample_bytree=0.8, tree_method="hist",
-                enable_categorical=True, random_state=random_state, n_jobs=1,
-                verbosity=0,
-            ),
-        ),
-        (
-            "random_forest",
-            make_pipeline(
-                clone(tree_columns),
-                RandomForestClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
-        (
-            "extra_trees",
-            make_pipeline(
-                clone(tree_columns),
-                ExtraTreesClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
-        (
-            "logistic",
-            make_pipeline(
-                linear_columns,
-                LogisticRegression(C=1.0, max_iter=2000),
-            ),
-        ),
-    ]
+# A shrunk member keeps at least this share of its trees; below it, the
+# member is dropped instead, as a forest of a handful of trees is noise.
+_MIN_SHRINK = 0.1
 
 
 class Prefitted(BaseEstimator):
@@ -341,9 +256,30 @@ class _FittedMember:
         return proba
 
 
-def _stack_features(member_probas):
-    """Stacking meta-features: floored log-probabilities of every member."""
-    return np.hstack([np.log(np.clip(p, _LOG_FLOOR, None)) for p in member_probas])
+class _BaggedMember:
+    """A member that is the average of its fold models.
+
+    Attributes
+    ----------
+    name : str
+    folds : list of _FittedMember
+        One model per fold, fitted on that fold's training rows.
+    estimator : list of estimators
+        The fold models' estimators (for size and latency measurements).
+    fit_seconds : float
+        Summed fit time of the fold models.
+    """
+
+    def __init__(self, name, folds):
+        self.name = name
+        self.folds = folds
+        self.estimator = [member.estimator for member in folds]
+        self.n_classes = folds[0].n_classes
+        self.fit_seconds = float(sum(member.fit_seconds for member in folds))
+
+    def predict_proba(self, X):
+        """Mean of the fold models' probabilities over all global classes."""
+        return np.mean([member.predict_proba(X) for member in self.folds], axis=0)
 
 
 class Teacher:
@@ -354,20 +290,23 @@ class Teacher:
 
     Attributes
     ----------
-    combiner : {"stacking", "voting", "single"}
-    members : list of _FittedMember
+    combiner : {"stacking", "voting", "selection", "single"}
+    members : list of _FittedMember or _BaggedMember
     meta_learner : LogisticRegression or None
         The stacking combiner, fitted on out-of-fold member probabilities.
+    weights : ndarray or None
+        Ensemble-selection weights, one per member, summing to one.
     classes_ : ndarray
         Original class labels, in the order of the probability columns.
     """
 
     def __init__(self, schema, members, combiner, meta_learner, classes,
-                 member_input):
+                 member_input, weights=None):
         self.schema = schema
         self.members = members
         self.combiner = combiner
         self.meta_learner = meta_learner
+        self.weights = weights
         self.classes_ = classes
         self._member_input = member_input
 
@@ -389,12 +328,71 @@ class Teacher:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def _combine(self, member_probas):
-        if self.combiner == "stacking":
-            meta = self.meta_learner.predict_proba(_stack_features(member_probas))
-            proba = np.zeros((meta.shape[0], len(self.classes_)))
-            proba[:, self.meta_learner.classes_.astype(int)] = meta
-            return proba
-        return np.mean(member_probas, axis=0)
+        return combine(self.combiner, member_probas,
+                       meta_learner=self.meta_learner,
+                       weights=getattr(self, "weights", None))
+
+
+def _size_param(estimator):
+    """The parameter that sets a member's number of trees or boosting rounds.
+
+    Returns the ``set_params`` key (``n_estimators`` anywhere in a pipeline
+    or wrapper, or a HistGradientBoosting ``max_iter``) and its value, or
+    ``(None, None)`` for members whose cost has no such knob.
+    """
+    if isinstance(estimator, Prefitted):
+        return None, None
+    params = estimator.get_params(deep=True)
+    for key, value in params.items():
+        if not isinstance(value, int) or isinstance(value, bool):
+            continue
+        owner_key, _, leaf = key.rpartition("__")
+        owner = params[owner_key] if owner_key else estimator
+        if leaf == "n_estimators" or (
+            leaf == "max_iter"
+            and type(owner).__name__.startswith("HistGradientBoosting")
+        ):
+            return key, value
+    return None, None
+
+
+def _plan_budget(members, probe_seconds, later_fits, budget, n_workers):
+    """Decide which members to keep, shrink or drop to fit the budget.
+
+    The projected cost of a member is its first-fold fit time times the fits
+    still to come, spread over ``n_workers``; shrinking assumes cost
+    proportional to the number of trees. Members are admitted cheapest
+    first, so the budget buys as many members as it can; a shrunk member
+    also pays for refitting its first fold. The cheapest member is always
+    kept, even over budget, since a teacher needs one.
+
+    Returns
+    -------
+    plan : dict
+        Member name to ``("keep", None)``, ``("shrink", (key, new_value))``
+        or ``("drop", None)``.
+    projected : float
+        Projected seconds of the remaining fits under the plan.
+    """
+    order = sorted(range(len(members)), key=lambda i: probe_seconds[i])
+    plan, used = {}, 0.0
+    for rank, i in enumerate(order):
+        name, estimator = members[i]
+        cost = probe_seconds[i] * later_fits / n_workers
+        if rank == 0 or used + cost <= budget:
+            plan[name] = ("keep", None)
+            used += cost
+            continue
+        key, size = _size_param(estimator)
+        left = budget - used
+        # The shrunk member refits its probe fold as well.
+        share = left * n_workers / max(probe_seconds[i] * (later_fits + 1), 1e-9)
+        if key is not None and share >= _MIN_SHRINK and int(size * share) >= 1:
+            plan[name] = ("shrink", (key, int(size * share)))
+            used += probe_seconds[i] * share * (later_fits + 1) / n_workers
+        else:
+            plan[name] = ("drop", None)
+    return plan, used
 
 
 def fit_teacher(
@@ -411,6 +409,8 @@ def fit_teacher(
     sample_weight,
     n_jobs,
     verbose=0,
+    bagging=False,
+    time_limit=None,
 ):
     """Fit the teacher and, when asked, its out-of-fold probabilities.
 
@@ -418,7 +418,7 @@ def fit_teacher(
     ----------
     members : list of (str, estimator)
         Unfitted members; cloned for every fit.
-    combiner : {"stacking", "voting", "single"}
+    combiner : {"stacking", "voting", "selection", "single"}
     schema : TableSchema
     X_frame : DataFrame
         Canonical frame of the training rows.
@@ -429,60 +429,96 @@ def fit_teacher(
     folds : list of (train_idx, valid_idx)
         The folds every member is fitted on.
     need_oof : bool
-        Whether the caller wants out-of-fold teacher probabilities. Stacking
-        always runs the folds (its combiner needs them).
+        Whether the caller wants out-of-fold teacher probabilities. Stacking,
+        selection and bagging always run the folds.
     member_input : {"frame", "array"}
         What the members are given: the canonical frame or its float matrix.
     sample_weight : ndarray or None
     n_jobs : int or None
     verbose : int
+    bagging : bool, default=False
+        Make every member the average of its fold models instead of
+        refitting it on all rows. Pre-fitted members are used as they are.
+    time_limit : float or None, default=None
+        Seconds for the whole teacher fit. Every member is first fitted on
+        the first fold; from those times the remaining fits are projected
+        and the members that would overrun are shrunk (fewer trees) or
+        dropped. The cheapest member is always kept.
 
     Returns
     -------
     teacher : Teacher
     oof_proba : ndarray of shape (n_samples, n_classes) or None
     report : dict
-        Fit seconds, and per-member out-of-fold log loss and accuracy.
+        Fit seconds; per-member out-of-fold log loss and accuracy; the
+        combiner's weights under ``"combiner"``; under ``"budget"`` (with a
+        time limit) the probe times and what was dropped or shrunk.
     """
     n_classes = len(classes)
+    names = [name for name, _ in members]
     X_members = X_frame if member_input == "frame" else X_frame.to_numpy(np.float64)
-    run_folds = need_oof or combiner == "stacking"
+    run_folds = need_oof or bagging or combiner in ("stacking", "selection")
+    budget_folds = folds
     if not run_folds:
         folds = []
 
     def rows(data, idx):
         return data.iloc[idx] if isinstance(data, pd.DataFrame) else data[idx]
 
+    def fold_job(fold, name, estimator):
+        train_idx = budget_folds[fold][0]
+        weight = None if sample_weight is None else sample_weight[train_idx]
+        return ((fold, name), name, estimator, rows(X_members, train_idx),
+                y_codes[train_idx], weight,
+                f"fold {fold + 1} of {len(budget_folds)}")
+
+    def refit_job(name, estimator):
+        return (("all", name), name, estimator, X_members, y_codes,
+                sample_weight, "all rows")
+
+    def needs_refit(estimator):
+        # A bagged member is its fold models; a pre-fitted one is still used
+        # as it is, which costs nothing.
+        return not bagging or isinstance(estimator, Prefitted)
+
+    def run(jobs, desc):
+        # Results come back in submission order, so the progress bar does not
+        # change which fit lands where.
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_fit_member)(name, est, X, y, classes, w, where)
+            for _, name, est, X, y, w, where in jobs
+        )
+        fitted = list(tqdm(results, total=len(jobs), desc=desc,
+                           disable=not verbose, leave=False))
+        return {job[0]: member for job, member in zip(jobs, fitted)}
+
+    start = time.perf_counter()
+    by_key = {}
+    report = {"fit_seconds": 0.0, "members": {}}
+    if time_limit is not None:
+        members, by_key, report["budget"] = _apply_budget(
+            members, time_limit, start, run, fold_job, refit_job, needs_refit,
+            folds=len(folds), bagging=bagging, n_jobs=n_jobs, verbose=verbose,
+        )
+        names = [name for name, _ in members]
+
     # One flat list of independent fits: every (fold, member) pair plus the
     # refit of every member on all rows; joblib spreads them over n_jobs.
     jobs = []
-    for fold, (train_idx, _) in enumerate(folds):
+    for fold in range(len(folds)):
         for name, estimator in members:
-            weight = None if sample_weight is None else sample_weight[train_idx]
-            jobs.append(((fold, name), name, estimator, rows(X_members, train_idx),
-                         y_codes[train_idx], weight,
-                         f"fold {fold + 1} of {len(folds)}"))
+            if (fold, name) not in by_key:
+                jobs.append(fold_job(fold, name, estimator))
     for name, estimator in members:
-        jobs.append((("all", name), name, estimator, X_members, y_codes,
-                     sample_weight, "all rows"))
+        if needs_refit(estimator):
+            jobs.append(refit_job(name, estimator))
+    by_key.update(run(jobs, "[tabkd] teacher fits"))
+    by_key = {key: member for key, member in by_key.items() if key[1] in names}
 
-    start = time.perf_counter()
-    # Results come back in submission order, so the progress bar does not
-    # change which fit lands where.
-    results = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_member)(name, est, X, y, classes, w, where)
-        for _, name, est, X, y, w, where in jobs
-    )
-    fitted = list(tqdm(results, total=len(jobs), desc="[tabkd] teacher fits",
-                       disable=not verbose, leave=False))
-    by_key = {job[0]: member for job, member in zip(jobs, fitted)}
-    fit_seconds = time.perf_counter() - start
-
-    report = {"fit_seconds": fit_seconds, "members": {}}
     oof_members = None
     if run_folds:
         oof_members = []
-        for name, _ in members:
+        for name in names:
             oof = np.zeros((len(y_codes), n_classes))
             for fold, (_, valid_idx) in enumerate(folds):
                 oof[valid_idx] = by_key[(fold, name)].predict_proba(
@@ -492,15 +528,15 @@ def fit_teacher(
             report["members"][name] = _score(oof, y_codes)
         if verbose >= 2:
             for name, scores in report["members"].items():
-                print(f"[tabkd] teacher member {name:<14} out-of-fold "
+                print(f"[tabkd] teacher member {name:<22} out-of-fold "
                       f"log loss {scores['log_loss']:.4f}  "
                       f"accuracy {scores['accuracy']:.4f}")
 
-    meta_learner = None
-    oof_proba = None
+    meta_learner, weights, oof_proba = None, None, None
+    combiner_report = {"kind": combiner}
     if combiner == "stacking":
         features = _stack_features(oof_members)
-        meta_learner = LogisticRegression(C=1.0, max_iter=2000)
+        meta_learner = make_meta_learner()
         # The combiner's own out-of-fold predictions, over the same folds,
         # keep the students' targets honest: no row is scored by a combiner
         # that saw that row's label.
@@ -511,16 +547,102 @@ def fit_teacher(
                 fold_meta.predict_proba(features[valid_idx])
             )
         meta_learner.fit(features, y_codes)
+        combiner_report["weights"] = stacking_weights(meta_learner, names, n_classes)
+    elif combiner == "selection":
+        counts, selected_loss = ensemble_selection(
+            oof_members, y_codes, sample_weight=sample_weight
+        )
+        weights = counts / counts.sum()
+        # Selection is refitted on each fold's training rows for the
+        # students' targets, as stacking is: the weights chosen on all rows
+        # have seen every row's label.
+        oof_proba = np.zeros((len(y_codes), n_classes))
+        for train_idx, valid_idx in folds:
+            fold_counts, _ = ensemble_selection(
+                [p[train_idx] for p in oof_members], y_codes[train_idx],
+                sample_weight=None if sample_weight is None
+                else sample_weight[train_idx],
+            )
+            oof_proba[valid_idx] = combine(
+                "selection", [p[valid_idx] for p in oof_members],
+                weights=fold_counts / fold_counts.sum(),
+            )
+        combiner_report["weights"] = {n: float(w) for n, w in zip(names, weights)}
+        combiner_report["counts"] = {n: int(c) for n, c in zip(names, counts)}
+        combiner_report["selected_log_loss"] = selected_loss
     elif run_folds:
         oof_proba = np.mean(oof_members, axis=0)
+    if combiner in ("voting", "single"):
+        combiner_report["weights"] = {n: 1.0 / len(names) for n in names}
+    report["combiner"] = combiner_report
 
-    full_members = [by_key[("all", name)] for name, _ in members]
+    if bagging:
+        full_members = [
+            by_key[("all", name)] if ("all", name) in by_key
+            else _BaggedMember(name, [by_key[(f, name)] for f in range(len(folds))])
+            for name in names
+        ]
+    else:
+        full_members = [by_key[("all", name)] for name in names]
     teacher = Teacher(schema, full_members, combiner, meta_learner, classes,
-                      member_input)
+                      member_input, weights=weights)
     if oof_proba is not None:
         report["teacher_oof"] = _score(oof_proba, y_codes)
     report["fit_seconds"] = time.perf_counter() - start
     return teacher, (oof_proba if need_oof else None), report
+
+
+def _apply_budget(members, time_limit, start, run, fold_job, refit_job,
+                  needs_refit, *, folds, bagging, n_jobs, verbose):
+    """Probe every member on the first fold, then drop or shrink to the budget.
+
+    Returns the members to fit (shrunk ones with their new size), the probe
+    fits worth keeping (keyed as in :func:`fit_teacher`) and the budget
+    report.
+    """
+    probes = run([fold_job(0, name, est) for name, est in members],
+                 "[tabkd] teacher probe")
+    probe_seconds = [probes[(0, name)].fit_seconds for name, _ in members]
+    # Fits still to come per member: the other folds, plus the refit on all
+    # rows (on k/(k-1) times the rows) unless the member is bagged. Without
+    # folds the probe only measures, and the refit is all that remains.
+    refit_cost = folds / max(folds - 1, 1) if folds else 1.0
+    later_fits = max(folds - 1, 0) + (0.0 if bagging else refit_cost)
+    n_workers = max(1, min(effective_n_jobs(n_jobs), len(members)))
+    budget = time_limit - (time.perf_counter() - start)
+    plan, projected = _plan_budget(members, probe_seconds, later_fits, budget,
+                                   n_workers)
+
+    kept, dropped, shrunk = [], [], {}
+    for name, estimator in members:
+        action, detail = plan[name]
+        if action == "drop":
+            dropped.append(name)
+            continue
+        if action == "shrink":
+            key, size = detail
+            shrunk[name] = {"param": key, "from": _size_param(estimator)[1],
+                            "to": size}
+            estimator = clone(estimator).set_params(**{key: size})
+        kept.append((name, estimator))
+    # A shrunk member's probe no longer matches it, and without folds the
+    # probe was only a measurement.
+    keep_probe = set()
+    if folds:
+        keep_probe = {(0, name) for name, _ in kept if name not in shrunk}
+    by_key = {key: fit for key, fit in probes.items() if key in keep_probe}
+    if verbose and (dropped or shrunk):
+        print(f"[tabkd] teacher budget {time_limit:.1f} s: dropped {dropped}, "
+              f"shrunk {sorted(shrunk)}", flush=True)
+    budget_report = {
+        "time_limit": float(time_limit),
+        "probe_seconds": {name: float(s) for (name, _), s in
+                          zip(members, probe_seconds)},
+        "projected_seconds": float(time.perf_counter() - start + projected),
+        "dropped": dropped,
+        "shrunk": shrunk,
+    }
+    return kept, by_key, budget_report
 
 
 def _score(proba, y_codes):

@@ -1,0 +1,142 @@
+"""Combiners: how the members' probabilities become the teacher's.
+
+All three learn from out-of-fold member probabilities only, so no combiner
+sees a prediction that a member made on its own training rows.
+
+- stacking: a logistic-regression meta-learner over floored
+  log-probabilities;
+- voting: the plain mean;
+- selection: greedy forward ensemble selection with replacement (Caruana et
+  al., 2004), optimising log loss; the weights are selection counts.
+"""
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+COMBINERS = ("stacking", "voting", "selection")
+# Member probabilities are floored before the log in the stacking features
+# and in the selection objective.
+LOG_FLOOR = 1e-6
+_SELECTION_ITERATIONS = 100
+_SELECTION_INIT = 3
+
+
+def stack_features(member_probas):
+    """Stacking meta-features: floored log-probabilities of every member."""
+    return np.hstack([np.log(np.clip(p, LOG_FLOOR, None)) for p in member_probas])
+
+
+def make_meta_learner():
+    """The stacking combiner, unfitted."""
+    return LogisticRegression(C=1.0, max_iter=2000)
+
+
+def stacking_weights(meta_learner, names, n_classes):
+    """Summarise a fitted meta-learner as one non-negative share per member.
+
+    A member's share is the sum of the absolute coefficients on its
+    ``n_classes`` log-probability columns, over all the meta-learner's
+    outputs, divided by the total. It says how much the combiner leans on a
+    member, not in which direction.
+    """
+    coef = np.abs(np.atleast_2d(meta_learner.coef_))
+    per_member = coef.reshape(coef.shape[0], len(names), n_classes).sum(axis=(0, 2))
+    total = per_member.sum()
+    shares = per_member / total if total > 0 else np.full(len(names), 1 / len(names))
+    return {name: float(w) for name, w in zip(names, shares)}
+
+
+def _log_loss(proba, y_codes):
+    picked = proba[np.arange(len(y_codes)), y_codes]
+    return float(-np.mean(np.log(np.clip(picked, LOG_FLOOR, None))))
+
+
+def ensemble_selection(member_probas, y_codes, *, n_iterations=None, n_init=None,
+                       sample_weight=None):
+    """Greedy forward selection with replacement, optimising log loss.
+
+    The ensemble starts as the ``n_init`` members with the lowest log loss,
+    one after another; then, ``n_iterations`` times, the member whose
+    addition gives the lowest log loss of the running average is added again
+    (a member may be picked many times, which is how weights arise). Among
+    every prefix of that sequence the one with the lowest log loss is kept,
+    so the result is never worse on these rows than the best single member.
+
+    Parameters
+    ----------
+    member_probas : list of ndarray of shape (n_samples, n_classes)
+        Out-of-fold probabilities of every member.
+    y_codes : ndarray of int
+    n_iterations : int, default=100
+    n_init : int, default=3
+        Capped at the number of members.
+    sample_weight : ndarray or None
+        Row weights of the objective.
+
+    Returns
+    -------
+    counts : ndarray of int of shape (n_members,)
+        How many times each member was selected; weights are
+        ``counts / counts.sum()``.
+    log_loss : float
+        Log loss of the kept ensemble on these rows.
+    """
+    n_iterations = _SELECTION_ITERATIONS if n_iterations is None else n_iterations
+    n_init = _SELECTION_INIT if n_init is None else n_init
+    probas = np.stack(member_probas)
+    n_members, n_rows = probas.shape[0], probas.shape[1]
+    weight = np.ones(n_rows) if sample_weight is None else np.asarray(sample_weight)
+    weight = weight / weight.sum()
+    # Only the probability of the true class enters the log loss, which
+    # keeps each candidate evaluation O(n_rows).
+    picked = probas[:, np.arange(n_rows), y_codes]
+
+    def loss(p_true):
+        return float(-np.sum(weight * np.log(np.clip(p_true, LOG_FLOOR, None))))
+
+    single = np.array([loss(picked[m]) for m in range(n_members)])
+    # Ties go to the lower index, so the order of members decides them.
+    order = np.argsort(single, kind="stable")
+    sequence = list(order[:max(1, min(n_init, n_members))])
+    running = picked[sequence].sum(axis=0)
+    best_len, best_loss = 1, single[order[0]]
+    for length in range(2, len(sequence) + 1):
+        prefix_loss = loss(picked[sequence[:length]].mean(axis=0))
+        if prefix_loss < best_loss:
+            best_len, best_loss = length, prefix_loss
+    for _ in range(n_iterations):
+        size = len(sequence) + 1
+        candidates = (running[None, :] + picked) / size
+        losses = np.array([loss(c) for c in candidates])
+        chosen = int(np.argmin(losses))
+        sequence.append(chosen)
+        running = running + picked[chosen]
+        if losses[chosen] < best_loss:
+            best_len, best_loss = size, float(losses[chosen])
+    counts = np.bincount(sequence[:best_len], minlength=n_members)
+    return counts, best_loss
+
+
+def combine(kind, member_probas, *, meta_learner=None, weights=None):
+    """Teacher probabilities from member probabilities.
+
+    Parameters
+    ----------
+    kind : {"stacking", "voting", "selection", "single"}
+    member_probas : list of ndarray
+    meta_learner : fitted LogisticRegression, for stacking
+    weights : ndarray, for selection
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+    """
+    if kind == "stacking":
+        meta = meta_learner.predict_proba(stack_features(member_probas))
+        n_classes = member_probas[0].shape[1]
+        proba = np.zeros((meta.shape[0], n_classes))
+        proba[:, meta_learner.classes_.astype(int)] = meta
+        return proba
+    if kind == "selection":
+        return np.tensordot(weights, np.stack(member_probas), axes=1)
+    return np.mean(member_probas, axis=0)
