@@ -16,6 +16,7 @@ Usage::
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -178,8 +179,9 @@ def main(argv=None):
             f"of {model.student_.n_rounds_} rounds) fitted in {fit_seconds:.0f} s on "
             f"{len(X_train)} rows. {args.n_calls} timed single-row calls per "
             f"contender (after {args.warmup} warm-up rounds), interleaved, one "
-            "thread per engine, on a shared 2-core machine where other jobs were "
-            "running: absolute times are noisy, ratios less so. Single-row "
+            f"thread per engine, on a {os.cpu_count()}-core machine, load average "
+            f"{os.getloadavg()[0]:.1f} at the end of the run: absolute times move "
+            "with machine load, interleaved ratios much less. Single-row "
             "StudentPredictor calls take a dict of raw values (categories as "
             "strings); the bare contenders take the already-encoded float row."
         ),
