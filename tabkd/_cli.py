@@ -87,6 +87,13 @@ def _positive_int(text):
     return value
 
 
+def _fold_count(text):
+    value = _positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds; got {text!r}")
+    return value
+
+
 def _build_parser():
     from . import __version__
 
@@ -148,7 +155,7 @@ def _build_parser():
                        help="synthetic rows: a count (2000), a multiple of the "
                             "training rows (5.0), or auto (the default: 5x, at "
                             "most 100,000)")
-    model.add_argument("--cv", type=_positive_int, default=5, metavar="K",
+    model.add_argument("--cv", type=_fold_count, default=5, metavar="K",
                        help="folds for the teacher's out-of-fold probabilities "
                             "(default %(default)s)")
     model.add_argument("--seed", type=int, default=0, metavar="SEED",

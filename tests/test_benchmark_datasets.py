@@ -212,3 +212,18 @@ def test_load_csv_refuses_repeated_column_names(tmp_path):
     path.write_text("a,b,a,label\n1,2,3,0\n4,5,6,1\n")
     with pytest.raises(ValueError, match=r"repeats column names \['a'\]"):
         load_csv(path, "label")
+
+
+def test_load_csv_names_file_problems(tmp_path):
+    with pytest.raises(ValueError, match="is a directory"):
+        load_csv(tmp_path, "label")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_csv(tmp_path / "nope.csv", "label")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("name,label\ncaf\xe9,1\nthé,0\n".encode("latin-1"))
+    with pytest.raises(ValueError, match="not UTF-8.*encoding="):
+        load_csv(latin, "label")
+    tabbed = tmp_path / "tabbed.csv"
+    tabbed.write_text("a\tlabel\n1\t0\n2\t1\n")
+    with pytest.raises(ValueError, match="tab-separated"):
+        load_csv(tabbed, "label")

@@ -697,6 +697,10 @@ def load_csv(path, target, **read_csv_kwargs):
         When rows with a missing target are dropped.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ValueError(f"{path!r} is a directory; pass the path of a CSV file.")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"CSV file {path!r} does not exist.")
     try:
         _check_header(path, read_csv_kwargs)
         frame = pd.read_csv(path, **read_csv_kwargs)
@@ -704,6 +708,19 @@ def load_csv(path, target, **read_csv_kwargs):
         raise ValueError(
             f"CSV file {path!r} is empty: it has no header and no rows."
         ) from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"CSV file {path!r} is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); re-save it as UTF-8 or pass encoding=, for example "
+            "encoding='latin-1'."
+        ) from exc
+    if target not in frame.columns and frame.shape[1] == 1 and "\t" in str(
+        frame.columns[0]
+    ):
+        raise ValueError(
+            f"CSV file {path!r} looks tab-separated (its one column is "
+            f"{frame.columns[0]!r}); pass sep='\\t'."
+        )
     if target not in frame.columns:
         raise ValueError(
             f"Target column {target!r} not found in {path!r}. Available "
