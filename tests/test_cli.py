@@ -86,7 +86,7 @@ def test_distill_json_is_strict_json_and_nothing_else(csv_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--data", "{missing}", "--target", "label"], "No such file"),
+    (["--data", "{missing}", "--target", "label"], "does not exist"),
     (["--data", "{csv}", "--target", "nope"], "Target column 'nope' not found"),
     (["--data", "{csv}", "--target", "income"], "Is the target continuous?"),
     (["--data", "{csv}", "--target", "label", "--out", "{tmp}/no/such/m.joblib"],
