@@ -109,6 +109,24 @@ def _scaled_columns(schema):
     )
 
 
+def _forest_members(schema, random_state):
+    """Random forest and extra trees on ordinal codes; both member sets use them."""
+    return [
+        (
+            name,
+            make_pipeline(
+                _tree_columns(schema),
+                forest(
+                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
+                    random_state=random_state, n_jobs=1,
+                ),
+            ),
+        )
+        for name, forest in (("random_forest", RandomForestClassifier),
+                             ("extra_trees", ExtraTreesClassifier))
+    ]
+
+
 def default_members(schema, random_state):
     """The original five members, behind their preprocessing.
 
@@ -142,26 +160,7 @@ def default_members(schema, random_state):
                 verbosity=0,
             ),
         ),
-        (
-            "random_forest",
-            make_pipeline(
-                _tree_columns(schema),
-                RandomForestClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
-        (
-            "extra_trees",
-            make_pipeline(
-                _tree_columns(schema),
-                ExtraTreesClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
+        *_forest_members(schema, random_state),
         (
             "logistic",
             make_pipeline(
@@ -257,26 +256,7 @@ def extended_members(schema, random_state, n_rows=None):
                 ),
             )),
         ),
-        (
-            "random_forest",
-            make_pipeline(
-                _tree_columns(schema),
-                RandomForestClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
-        (
-            "extra_trees",
-            make_pipeline(
-                _tree_columns(schema),
-                ExtraTreesClassifier(
-                    n_estimators=300, min_samples_leaf=2, max_features="sqrt",
-                    random_state=random_state, n_jobs=1,
-                ),
-            ),
-        ),
+        *_forest_members(schema, random_state),
         (
             "spline_logistic",
             _SingleThreaded(make_pipeline(
