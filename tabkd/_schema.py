@@ -312,12 +312,16 @@ class TableSchema:
         return self._encode_by_column(X)
 
     def _encode_small(self, X):
-        """Encode a few rows through one object matrix.
+        """Encode a few rows without building a Series per column.
 
         For one or a few rows the cost is pandas' per-column overhead, not the
-        data: one ``to_numpy`` call and a dictionary lookup per categorical
-        cell is several times faster than building a Series per column.
+        data. Frames of plain numeric and categorical columns are read block
+        by block; anything else goes through one object matrix and a
+        dictionary lookup per categorical cell.
         """
+        encoded = self._encode_blocks(X)
+        if encoded is not None:
+            return encoded
         values = X.to_numpy(dtype=object)
         out = np.empty(values.shape, dtype=np.float64)
         numeric = self.numeric_indices_
@@ -331,6 +335,44 @@ class TableSchema:
         for j in self.categorical_indices_:
             get = self._code_maps[self.columns_[j]].get
             out[:, j] = [_missing_to_nan(get, value) for value in values[:, j]]
+        return out
+
+    def _encode_blocks(self, X):
+        """Encode from the frame's storage blocks, or None if that cannot apply.
+
+        Reading the blocks takes about 2 µs where ``to_numpy(dtype=object)``
+        takes about 120 µs on a one-row mixed frame. Blocks are pandas
+        internals, so any surprise (a missing attribute, an object or string
+        block, an extension array other than Categorical) falls back to the
+        public path, which gives the same numbers.
+        """
+        try:
+            blocks = X._mgr.blocks
+        except AttributeError:
+            return None
+        out = np.empty((X.shape[0], self.n_features_), dtype=np.float64)
+        kinds = self.kinds_
+        for block in blocks:
+            try:
+                positions = block.mgr_locs.as_array
+                values = block.values
+            except AttributeError:
+                return None
+            if isinstance(values, np.ndarray):
+                if values.dtype.kind not in "biuf" or values.ndim != 2:
+                    return None
+                if any(kinds[j] != NUMERIC for j in positions):
+                    return None
+                out[:, positions] = values.T
+            elif isinstance(values, pd.Categorical) and len(positions) == 1:
+                j = int(positions[0])
+                if kinds[j] != CATEGORICAL:
+                    return None
+                out[:, j] = self._codes_of_categorical(
+                    self.columns_[j], values.categories, values.codes
+                )
+            else:
+                return None
         return out
 
     def _encode_by_column(self, X):
@@ -378,25 +420,30 @@ class TableSchema:
             return series.astype(object).to_numpy()
         return series.to_numpy(dtype=object)
 
-    def _category_codes(self, name, series):
+    def _codes_of_categorical(self, name, present, pandas_codes):
+        """Our codes for a pandas categorical given its categories and codes."""
         cats = self.categories_[name]
-        if isinstance(series.dtype, pd.CategoricalDtype):
+        same = len(present) == len(cats) and bool(
+            (np.asarray(present, dtype=object) == cats).all()
+        )
+        if same:
             # Same category list as in fit: the pandas codes are already ours.
-            present = series.cat.categories
-            same = len(present) == len(cats) and bool(
-                (np.asarray(present, dtype=object) == cats).all()
+            codes = pandas_codes.astype(np.float64)
+            codes[codes < 0] = np.nan
+            return codes
+        # Otherwise translate each pandas code through its value.
+        lookup = self._code_maps[name]
+        translate = np.array(
+            [lookup.get(value, np.nan) for value in present] + [np.nan],
+            dtype=np.float64,
+        )
+        return translate[pandas_codes]
+
+    def _category_codes(self, name, series):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return self._codes_of_categorical(
+                name, series.cat.categories, series.cat.codes.to_numpy()
             )
-            if same:
-                codes = series.cat.codes.to_numpy().astype(np.float64)
-                codes[codes < 0] = np.nan
-                return codes
-            # Otherwise translate each pandas code through its value.
-            lookup = self._code_maps[name]
-            translate = np.array(
-                [lookup.get(value, np.nan) for value in present] + [np.nan],
-                dtype=np.float64,
-            )
-            return translate[series.cat.codes.to_numpy()]
         lookup = self._code_maps[name]
         get = lookup.get
         return np.fromiter(
