@@ -28,7 +28,6 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ._combiners import (
-    LOG_FLOOR as _LOG_FLOOR,
     combine,
     ensemble_selection,
     make_meta_learner,
