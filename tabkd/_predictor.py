@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._columns import column_mismatch_error
+
 _NAN = float("nan")
 _SCHEMA_FILE = "schema.json"
 
@@ -172,16 +174,7 @@ class StudentPredictor:
                 out[j] = codes.get(value, _NAN)
 
     def _raise_columns(self, names):
-        missing = [c for c in self.columns_ if c not in set(names)]
-        extra = [c for c in names if c not in self._names]
-        parts = []
-        if missing:
-            parts.append(f"missing columns {missing}")
-        if extra:
-            parts.append(f"unexpected columns {extra}")
-        raise ValueError(
-            "X does not have the columns seen in fit: " + " and ".join(parts) + "."
-        )
+        raise column_mismatch_error(self.columns_, list(names))
 
     def _encode_frame(self, frame):
         names = list(frame.columns)

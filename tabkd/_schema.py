@@ -30,6 +30,8 @@ from pandas.api import types as pdt
 from scipy import sparse
 from sklearn.utils.validation import check_array
 
+from ._columns import column_mismatch_error
+
 NUMERIC = "numeric"
 # Frames with at most this many rows are encoded through one object matrix.
 _SMALL_BATCH = 64
@@ -250,19 +252,8 @@ class TableSchema:
             columns = list(X.columns)
             if columns == self.columns_:
                 return X
-            missing = [c for c in self.columns_ if c not in set(columns)]
-            extra = [c for c in columns if c not in set(self.columns_)]
-            if missing or extra:
-                parts = []
-                if missing:
-                    parts.append(f"missing columns {missing}")
-                if extra:
-                    parts.append(f"unexpected columns {extra}")
-                raise ValueError(
-                    "X does not have the columns seen in fit: "
-                    + " and ".join(parts)
-                    + "."
-                )
+            if set(columns) != set(self.columns_):
+                raise column_mismatch_error(self.columns_, columns)
             if len(set(columns)) != len(columns):
                 duplicated = list(dict.fromkeys(
                     c for i, c in enumerate(columns) if c in columns[:i]
