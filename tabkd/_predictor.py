@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ._columns import column_mismatch_error
+from ._lightgbm_row import predict_single_row
 
 _NAN = float("nan")
 _SCHEMA_FILE = "schema.json"
@@ -286,7 +287,8 @@ class _LightGBMRunner:
         self.row = self._row_2d[0]
 
     def raw_row(self):
-        return self.raw(self._row_2d)[0]
+        raw = predict_single_row(self._booster, self.row, self._n_raw)
+        return self.raw(self._row_2d)[0] if raw is None else raw
 
     def raw(self, encoded):
         out = self._booster.predict(encoded, **self._params)

@@ -170,7 +170,18 @@ class TableSchema:
             name: {value: code for code, value in enumerate(cats)}
             for name, cats in self.categories_.items()
         }
+        self._dtypes_matching_fit = {}
         return self
+
+    def __getstate__(self):
+        # The remembered dtypes are a per-process cache, not part of the model.
+        state = self.__dict__.copy()
+        state.pop("_dtypes_matching_fit", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._dtypes_matching_fit = {}
 
     def _fit_frame(self, X):
         if X.shape[1] == 0:
@@ -359,9 +370,7 @@ class TableSchema:
                 j = int(positions[0])
                 if kinds[j] != CATEGORICAL:
                     return None
-                out[:, j] = self._codes_of_categorical(
-                    self.columns_[j], values.categories, values.codes
-                )
+                out[:, j] = self._codes_of_categorical(self.columns_[j], values)
             else:
                 return None
         return out
@@ -411,30 +420,38 @@ class TableSchema:
             return series.astype(object).to_numpy()
         return series.to_numpy(dtype=object)
 
-    def _codes_of_categorical(self, name, present, pandas_codes):
-        """Our codes for a pandas categorical given its categories and codes."""
+    def _codes_of_categorical(self, name, categorical):
+        """Our codes for a pandas Categorical of column ``name``."""
+        dtype = categorical.dtype
         cats = self.categories_[name]
-        same = len(present) == len(cats) and bool(
-            (np.asarray(present, dtype=object) == cats).all()
-        )
+        # A CategoricalDtype is immutable, so one that matched the fitted
+        # categories once always does; rows sliced from one frame share it,
+        # which makes the comparison below a one-off per column.
+        same = self._dtypes_matching_fit.get(name) is dtype
+        if not same:
+            present = dtype.categories
+            same = len(present) == len(cats) and bool(
+                (np.asarray(present, dtype=object) == cats).all()
+            )
+            if same:
+                self._dtypes_matching_fit[name] = dtype
+        pandas_codes = categorical.codes
         if same:
             # Same category list as in fit: the pandas codes are already ours.
             codes = pandas_codes.astype(np.float64)
-            codes[codes < 0] = np.nan
+            codes[pandas_codes < 0] = np.nan
             return codes
         # Otherwise translate each pandas code through its value.
         lookup = self._code_maps[name]
         translate = np.array(
-            [lookup.get(value, np.nan) for value in present] + [np.nan],
+            [lookup.get(value, np.nan) for value in dtype.categories] + [np.nan],
             dtype=np.float64,
         )
         return translate[pandas_codes]
 
     def _category_codes(self, name, series):
         if isinstance(series.dtype, pd.CategoricalDtype):
-            return self._codes_of_categorical(
-                name, series.cat.categories, series.cat.codes.to_numpy()
-            )
+            return self._codes_of_categorical(name, series.array)
         lookup = self._code_maps[name]
         get = lookup.get
         return np.fromiter(

@@ -5,6 +5,7 @@ Each test names the case of the contract (see the "Input contract" notes of
 the message: the column, label, member or parameter it names.
 """
 
+import pickle
 import re
 import warnings
 
@@ -289,6 +290,26 @@ def test_numeric_column_as_strings_and_other_category_layout(fitted, rows):
         model.predict_proba(part.assign(num="oops"))
     with pytest.raises(TypeError, match="'num' was numeric in fit"):
         model.predict_proba(part.assign(num=pd.Timestamp("2020-01-01")))
+
+
+def test_category_layout_cache_never_leaks_between_layouts(fitted):
+    # The schema remembers a categorical dtype that matched the fitted
+    # categories; alternating layouts must still translate every call, and
+    # the remembered dtypes are not saved with the model.
+    model, X, _ = fitted
+    part = X.iloc[[0, 1, 2]]
+    expected = model.predict_proba(part)
+    cats = list(model.schema_.categories_["cat"])
+    reversed_layout = part.assign(
+        cat=pd.Categorical(part["cat"].astype(object), categories=cats[::-1])
+    )
+    for _ in range(2):
+        np.testing.assert_array_equal(model.predict_proba(reversed_layout), expected)
+        np.testing.assert_array_equal(model.predict_proba(part), expected)
+    assert model.schema_._dtypes_matching_fit
+    restored = pickle.loads(pickle.dumps(model))
+    assert restored.schema_._dtypes_matching_fit == {}
+    np.testing.assert_array_equal(restored.predict_proba(reversed_layout), expected)
 
 
 def test_predict_refuses_empty_inf_and_sparse(fitted):

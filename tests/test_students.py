@@ -135,6 +135,19 @@ def test_student_on_mixed_frame_round_trip(student, mixed_frame, tmp_path):
     np.testing.assert_array_equal(fitted.predict_proba(shuffled), fitted.predict_proba(X))
 
 
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_lightgbm_single_row_c_api_path_equals_batch_predict(n_classes):
+    X, targets = _soft_targets(300, n_classes, seed=3)
+    student = LightGBMStudent(n_estimators=40, random_state=0).fit(X, targets)
+    row_raw = student._single_row_raw(X[0])
+    assert row_raw is not None, "the C API single-row path was not taken"
+    batch = student.predict_proba(X[:20])
+    one_at_a_time = np.vstack([student.predict_proba(X[[i]]) for i in range(20)])
+    np.testing.assert_allclose(one_at_a_time, batch, rtol=0, atol=1e-12)
+    booster_raw = student.booster_.predict(X[:1], raw_score=True).reshape(-1)
+    np.testing.assert_allclose(row_raw, booster_raw, rtol=0, atol=1e-12)
+
+
 def test_bad_soft_targets_are_named():
     X, targets = _soft_targets(100, 3)
     with pytest.raises(ValueError, match="sum to one"):

@@ -8,11 +8,11 @@ from scipy.special import log_softmax, softmax
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from .._lightgbm_row import predict_single_row
 from ._base import BaseStudent
 
 # Batches with at least this many rows are scored on n_jobs threads.
 _THREADED_PREDICT_ROWS = 2_000
-
 
 def soft_cross_entropy(raw, targets, sample_weight=None):
     """Mean cross-entropy of ``softmax(raw)`` against target distributions."""
@@ -293,6 +293,10 @@ class LightGBMStudent(BaseStudent):
         return self
 
     def _raw_from_encoded(self, encoded):
+        if encoded.shape[0] == 1:
+            raw = self._single_row_raw(encoded[0])
+            if raw is not None:
+                return self._with_link_offsets(raw.reshape(1, -1))
         # Small batches run on one thread: starting OpenMP workers costs far
         # more than scoring a few rows (measured ~6x slower for one row on 2
         # busy cores), and the scores do not depend on the thread count.
@@ -300,7 +304,17 @@ class LightGBMStudent(BaseStudent):
         if encoded.shape[0] >= _THREADED_PREDICT_ROWS and self.n_jobs:
             threads = max(1, int(self.n_jobs))
         raw = self.booster_.predict(encoded, raw_score=True, num_threads=threads)
+        return self._with_link_offsets(np.asarray(raw, dtype=np.float64))
+
+    def _with_link_offsets(self, raw):
+        """Raw booster scores as (n_samples, n_classes) logits."""
         if self.n_classes_ == 2:
-            raw = np.asarray(raw, dtype=np.float64).reshape(-1)
-            return np.column_stack([np.zeros_like(raw), raw])
-        return np.asarray(raw, dtype=np.float64).reshape(-1, self.n_classes_) + self.init_score_
+            logits = np.zeros((raw.size, 2))
+            logits[:, 1] = raw.reshape(-1)
+            return logits
+        return raw.reshape(-1, self.n_classes_) + self.init_score_
+
+    def _single_row_raw(self, row):
+        """Raw scores of one encoded row through the C API, or None."""
+        n_outputs = 1 if self.n_classes_ == 2 else self.n_classes_
+        return predict_single_row(self.booster_, row, n_outputs)
