@@ -354,6 +354,7 @@ class TableSchema:
             return None
         out = np.empty((X.shape[0], self.n_features_), dtype=np.float64)
         kinds = self.kinds_
+        numeric = frozenset(self.numeric_indices_)
         for block in blocks:
             try:
                 positions = block.mgr_locs.as_array
@@ -363,7 +364,7 @@ class TableSchema:
             if isinstance(values, np.ndarray):
                 if values.dtype.kind not in "biuf" or values.ndim != 2:
                     return None
-                if any(kinds[j] != NUMERIC for j in positions):
+                if not numeric.issuperset(positions.tolist()):
                     return None
                 out[:, positions] = values.T
             elif isinstance(values, pd.Categorical) and len(positions) == 1:
@@ -479,6 +480,8 @@ def _is_missing(value):
 
 def check_finite_columns(schema, encoded):
     """Raise ``ValueError`` naming the columns of ``encoded`` that hold ±inf."""
+    if not np.isinf(encoded).any():
+        return
     bad = np.isinf(encoded).any(axis=0)
     if bad.any():
         names = [schema.columns_[j] for j in np.flatnonzero(bad)]

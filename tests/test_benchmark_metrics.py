@@ -218,6 +218,33 @@ def test_measure_latency_interleaves_and_reports():
     assert ratios["fast"] == 1.0 and ratios["slow"] > 0
 
 
+def test_measure_latency_bursts_give_each_contender_consecutive_calls():
+    calls = []
+
+    def make(name):
+        def predict(row):
+            calls.append((name, int(row[0, 0])))
+
+        return predict
+
+    rows = [np.full((1, 2), float(i)) for i in range(100)]
+    results = measure_latency(
+        {"a": make("a"), "b": make("b")}, rows, n_calls=10, warmup=4, burst=4
+    )
+    # 1 warm-up round and 3 timed rounds of 4 calls per contender.
+    assert len(calls) == 2 * 4 * 4
+    for start in range(0, len(calls), 4):
+        names = {name for name, _ in calls[start : start + 4]}
+        assert len(names) == 1
+    # Both contenders see the same rows in the same order, none twice.
+    for name in "ab":
+        seen = [row for who, row in calls if who == name]
+        assert seen == list(range(16))
+    assert all(stats["n_calls"] == 10 for stats in results.values())
+    with pytest.raises(ValueError, match="burst"):
+        measure_latency({"a": make("a")}, rows, n_calls=5, burst=0)
+
+
 def test_measure_latency_accepts_a_frame():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"a": np.arange(10.0), "b": np.arange(10.0)})

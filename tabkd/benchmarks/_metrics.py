@@ -532,13 +532,14 @@ def _interleaved(names, n_rounds):
         yield round_, [names[(j + round_) % k] for j in range(k)]
 
 
-def measure_latency(predict_fns, rows, n_calls=1000, warmup=50, pause_gc=True):
+def measure_latency(predict_fns, rows, n_calls=1000, warmup=50, pause_gc=True,
+                    burst=1):
     """Time single-row predictions of several contenders, interleaved.
 
-    Each round hands the next one-row input to every contender in turn, so
-    a burst of machine noise hits all contenders alike and their *ratios*
-    stay stable even when absolute times drift. The starting contender
-    rotates every round.
+    Each round hands the next one-row input (or the next ``burst`` inputs)
+    to every contender in turn, so a burst of machine noise hits all
+    contenders alike and their *ratios* stay stable even when absolute
+    times drift. The starting contender rotates every round.
 
     Parameters
     ----------
@@ -563,6 +564,14 @@ def measure_latency(predict_fns, rows, n_calls=1000, warmup=50, pause_gc=True):
         Disable the garbage collector during timing, as :mod:`timeit` does,
         so that a collection does not land on one contender at random.
 
+    burst : int, default=1
+        Consecutive calls a contender makes per turn, each timed on its own.
+        With 1, every call follows the other contenders' calls, so a small
+        model is timed with caches that a large one (the teacher) has just
+        flushed: the latency of a process that does other work between
+        requests. A burst of tens times a contender in steady state, as a
+        service answering a stream of requests runs.
+
     Returns
     -------
     results : dict of str to dict
@@ -578,24 +587,30 @@ def measure_latency(predict_fns, rows, n_calls=1000, warmup=50, pause_gc=True):
     """
     names = _check_contenders(predict_fns)
     rows = _one_row_inputs(rows)
-    if n_calls < 1 or warmup < 0:
+    if n_calls < 1 or warmup < 0 or burst < 1:
         raise ValueError(
-            f"n_calls must be >= 1 and warmup >= 0, got {n_calls!r}, {warmup!r}."
+            "n_calls and burst must be >= 1 and warmup >= 0, got "
+            f"{n_calls!r}, {burst!r}, {warmup!r}."
         )
 
-    timings = {name: np.empty(n_calls, dtype=np.int64) for name in names}
+    n_rounds = -(-n_calls // burst)
+    n_warmup_rounds = -(-warmup // burst)
+    timings = {name: np.empty(n_rounds * burst, dtype=np.int64) for name in names}
     clock = time.perf_counter_ns
     pause = _GcPaused() if pause_gc else _NoPause()
     with pause:
-        for round_, order in _interleaved(names, warmup + n_calls):
-            row = rows[round_ % len(rows)]
+        for round_, order in _interleaved(names, n_warmup_rounds + n_rounds):
+            first_call = round_ * burst
             for name in order:
                 fn = predict_fns[name]
-                start = clock()
-                fn(row)
-                elapsed = clock() - start
-                if round_ >= warmup:
-                    timings[name][round_ - warmup] = elapsed
+                for call in range(first_call, first_call + burst):
+                    row = rows[call % len(rows)]
+                    start = clock()
+                    fn(row)
+                    elapsed = clock() - start
+                    if round_ >= n_warmup_rounds:
+                        timings[name][call - n_warmup_rounds * burst] = elapsed
+    timings = {name: times[:n_calls] for name, times in timings.items()}
 
     results = {}
     for name in names:
