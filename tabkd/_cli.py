@@ -125,6 +125,9 @@ def _build_parser():
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    # Argument errors found after parsing are reported with this command's
+    # usage line, not the top-level one.
+    distill.set_defaults(command_parser=distill)
     source = distill.add_argument_group("data")
     source.add_argument("--data", metavar="CSV",
                         help="path to a CSV file with a header row; text columns "
@@ -433,7 +436,7 @@ def main(argv=None):
         warnings.showwarning = _show_warning
     try:
         if args.command == "distill":
-            _distill(args, parser)
+            _distill(args, args.command_parser)
         elif args.command == "datasets":
             _datasets(args)
     except BrokenPipeError:

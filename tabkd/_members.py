@@ -74,12 +74,28 @@ def make_members(member_set, schema, random_state, n_rows=None):
     return extended_members(schema, random_state, n_rows=n_rows)
 
 
+def _member_columns(schema):
+    """Numeric and categorical columns the built-in members read.
+
+    Columns with no usable value in fit are left out: they carry nothing to
+    learn, and some libraries refuse them (HistGradientBoosting fails on an
+    all-NaN column). A table made only of such columns keeps them all.
+    """
+    empty = set(getattr(schema, "empty_columns_", ()))
+    numeric = [c for c in schema.numeric_columns if c not in empty]
+    categorical = [c for c in schema.categorical_columns if c not in empty]
+    if not numeric and not categorical:
+        return schema.numeric_columns, schema.categorical_columns
+    return numeric, categorical
+
+
 def _columns(schema, numeric_step, categorical_step):
+    numeric, categorical = _member_columns(schema)
     parts = []
-    if schema.numeric_columns:
-        parts.append(("numeric", numeric_step, schema.numeric_columns))
-    if schema.categorical_columns:
-        parts.append(("categorical", categorical_step, schema.categorical_columns))
+    if numeric:
+        parts.append(("numeric", numeric_step, numeric))
+    if categorical:
+        parts.append(("categorical", categorical_step, categorical))
     return ColumnTransformer(parts)
 
 
@@ -188,8 +204,7 @@ def extended_members(schema, random_state, n_rows=None):
     -------
     list of (str, estimator)
     """
-    numeric = schema.numeric_columns
-    categorical = schema.categorical_columns
+    numeric, categorical = _member_columns(schema)
     # HistGradientBoosting reads categoricals as ordinal codes flagged as
     # categorical; codes come after the numeric columns in the transformer.
     narrow = [

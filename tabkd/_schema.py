@@ -144,6 +144,10 @@ class TableSchema:
         Column name to the ndarray of its categories (categorical only).
     from_frame_ : bool
         Whether ``fit`` saw a DataFrame (else a numeric array).
+    empty_columns_ : list
+        Columns that hold no usable value in fit (all missing, or an
+        identifier-like column left with no category). They are kept in
+        every encoding; the built-in teacher members leave them out.
     """
 
     def fit(self, X):
@@ -157,6 +161,9 @@ class TableSchema:
             self.columns_ = [f"x{i}" for i in range(array.shape[1])]
             self.kinds_ = [NUMERIC] * array.shape[1]
             self.categories_ = {}
+            self.empty_columns_ = [
+                self.columns_[j] for j in np.flatnonzero(np.isnan(array).all(axis=0))
+            ]
         self.n_features_ = len(self.columns_)
         self.categorical_indices_ = [
             i for i, kind in enumerate(self.kinds_) if kind == CATEGORICAL
@@ -215,6 +222,13 @@ class TableSchema:
                 else:
                     cats = _sorted_categories(name, series.to_numpy(dtype=object))
                 self.categories_[name] = _drop_rare_if_id_like(name, series, cats)
+        # Columns no model can learn from: all missing, or categorical with
+        # no category left (an identifier whose values were all unique).
+        self.empty_columns_ = [
+            name for name in self.columns_
+            if name in empty or (name in self.categories_
+                                 and len(self.categories_[name]) == 0)
+        ]
         if empty:
             warnings.warn(
                 f"Columns {empty} hold only missing values in fit; they are kept "

@@ -71,6 +71,25 @@ def test_distill_prints_table_and_saves(csv_path, tmp_path, capsys):
                                atol=1e-6)
 
 
+def test_column_warning_is_shown_once(tmp_path, capsys):
+    # An ID-like column is reported when the model is fitted; the hard-label
+    # twin that reads the same table does not repeat it.
+    rng = np.random.default_rng(1)
+    n = 200
+    frame = pd.DataFrame({
+        # Mostly unique, a few repeats: identifier-like but not empty.
+        "customer": [f"c{i:04d}" for i in rng.integers(0, 400, n)],
+        "income": rng.lognormal(3, 1, n),
+    })
+    frame["label"] = np.where(frame["income"] > 20, "yes", "no")
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    code, _, err = _run(capsys, "distill", "--data", str(path), "--target",
+                        "label", "--fast")
+    assert code == 0, err
+    assert err.count("looks like an identifier") == 1, err
+
+
 def test_distill_json_is_strict_json_and_nothing_else(csv_path, capsys):
     code, out, err = _run(capsys, "distill", "--data", str(csv_path), "--target",
                           "label", "--fast", "--json")
@@ -125,7 +144,10 @@ def test_bad_arguments_exit_2(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         main(["distill", *argv])
     assert info.value.code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    # The usage line shown is the subcommand's, which lists these options.
+    assert err.startswith("usage: ") and "distill" in err.splitlines()[0]
 
 
 def test_debug_shows_the_exception(tmp_path):

@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lightgbm import LGBMClassifier
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 from sklearn.utils._param_validation import InvalidParameterError
@@ -563,3 +564,32 @@ def test_random_mixed_tables_fit_and_predict_valid_probabilities(table, augmenta
         for name in schema.categorical_columns:
             values = synthetic[name].dropna().astype(object)
             assert set(values) <= set(schema.categories_[name])
+
+
+def test_built_in_members_leave_out_columns_with_no_usable_value():
+    # An identifier with every value unique keeps no category, and an
+    # all-missing column holds nothing: HistGradientBoosting refuses an
+    # all-NaN column, so the built-in members must not be handed one.
+    from tabkd._members import _member_columns, extended_members
+    from tabkd._schema import EmptyColumnWarning, HighCardinalityWarning, TableSchema
+
+    rng = np.random.default_rng(0)
+    n = 120
+    X = pd.DataFrame({
+        "customer": [f"c{i:04d}" for i in range(n)],
+        "blank": np.full(n, np.nan),
+        "income": rng.lognormal(3, 1, n),
+        "city": rng.choice(["a", "b", "c"], n),
+    })
+    y = (X["income"] > 20).astype(int).to_numpy()
+    with pytest.warns(HighCardinalityWarning), pytest.warns(EmptyColumnWarning):
+        schema = TableSchema().fit(X)
+    assert schema.empty_columns_ == ["customer", "blank"]
+    numeric, categorical = _member_columns(schema)
+    assert numeric == ["income"] and categorical == ["city"]
+
+    frame = schema.to_frame(X)
+    hgb = dict(extended_members(schema, random_state=0))["hist_gradient_boosting"]
+    proba = clone(hgb).fit(frame, y).predict_proba(frame)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert roc_auc_score(y, proba[:, 1]) > 0.9

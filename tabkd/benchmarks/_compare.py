@@ -5,8 +5,12 @@ student, and the same student trained on the hard labels only, scored on
 held-out rows, timed side by side and sized.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
+
+from .._schema import EmptyColumnWarning, HighCardinalityWarning
 
 from ._metrics import (
     classification_metrics,
@@ -22,7 +26,12 @@ def hard_label_student(model, X_train, y_train):
     """Fit ``model``'s student class on one-hot labels (the baseline)."""
     student = clone(model.student_)
     codes = np.searchsorted(model.classes_, np.asarray(y_train))
-    return student.fit(X_train, np.eye(len(model.classes_))[codes])
+    with warnings.catch_warnings():
+        # The same table was read when ``model`` was fitted: its warnings
+        # about the columns have been shown once already.
+        warnings.simplefilter("ignore", HighCardinalityWarning)
+        warnings.simplefilter("ignore", EmptyColumnWarning)
+        return student.fit(X_train, np.eye(len(model.classes_))[codes])
 
 
 def compare_with_teacher(model, X_train, y_train, X_test, y_test, *,
