@@ -17,7 +17,7 @@ distributed = pytest.importorskip(
 )
 
 import tabkd  # noqa: E402
-from tabkd import DistilledClassifier  # noqa: E402
+from tabkd import DistilledClassifier, LightGBMStudent  # noqa: E402
 from tabkd import _estimator, _parallel  # noqa: E402
 
 from conftest import fast_params, fast_teacher  # noqa: E402
@@ -73,7 +73,15 @@ def _params():
         ("forest", RandomForestClassifier(n_estimators=10, random_state=0, n_jobs=1)),
         ("knn", scaled_knn),
     ]
-    return fast_params(teacher=teacher, augmentation="munge", n_synthetic=1.0)
+    return fast_params(teacher=teacher, student=_one_thread_student(),
+                       augmentation="munge", n_synthetic=1.0)
+
+
+def _one_thread_student():
+    # As in a local fit with n_jobs=1: under the Dask backend the student
+    # would get this machine's cores, and LightGBM's OpenMP threads on a busy
+    # 2-core runner were measured taking 20 s for a 0.2 s fit.
+    return LightGBMStudent(n_estimators=60, min_child_samples=5, n_jobs=1)
 
 
 def test_dask_fit_equals_local_fit_and_runs_on_the_workers(
@@ -113,7 +121,7 @@ def test_dask_backend_receives_the_training_rows_once(
     # joblib's Dask backend scatters a large argument through the client's
     # scatter, once per object and Parallel call (joblib/_dask.py).
     monkeypatch.setattr(dask_client, "scatter", recording_scatter)
-    params = fast_params(cv=3)
+    params = fast_params(student=_one_thread_student())
     with joblib.parallel_backend("dask"):
         DistilledClassifier(**params).fit(X_train, y_train)
 
