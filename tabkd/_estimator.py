@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._parallel import local_threads, one_level, parallel_map
 from ._persistence import VersionedStateMixin
 from ._schema import TableSchema, check_finite_columns
 from ._combiners import COMBINERS
@@ -32,7 +33,8 @@ from .students._base import validate_predict_input
 _TEACHERS = COMBINERS
 _STUDENTS = {"lightgbm": LightGBMStudent, "mlp": MLPStudent}
 # Synthetic rows are labelled by the teacher in batches of this many rows, so
-# that labelling memory does not grow with n_synthetic.
+# that labelling memory does not grow with n_synthetic. The batches are the
+# jobs of the labelling stage; their bounds never depend on n_jobs.
 _LABEL_BATCH = 20_000
 _MAX_AUTO_SYNTHETIC = 100_000
 
@@ -59,6 +61,42 @@ def _row_slice(data, start, length):
     if isinstance(data, pd.DataFrame):
         return data.iloc[start:start + length]
     return data[start:start + length]
+
+
+@one_level
+def _label_batches(teacher, rows, batch_size):
+    """One labelling job: the teacher's probabilities, ``batch_size`` rows at a time."""
+    return np.vstack([
+        teacher.predict_proba(_row_slice(rows, start, batch_size))
+        for start in range(0, rows.shape[0], batch_size)
+    ])
+
+
+def _label(teacher, X, n_jobs):
+    """Teacher probabilities for ``X``, in batches of ``_LABEL_BATCH`` rows.
+
+    The batches are grouped into contiguous runs, one joblib job per worker,
+    and the results stacked in order. Batch bounds are multiples of
+    ``_LABEL_BATCH`` whatever the grouping, so the result is the same for
+    any ``n_jobs``.
+
+    One job per worker rather than per batch because every job carries the
+    fitted teacher: Dask sizes it (a plain Python object) at a few bytes, so
+    joblib's Dask backend does not scatter it as it does arrays, and the
+    loky backend pickles it per job too. Each job's rows are sliced here and
+    sent only to that job.
+    """
+    n_batches = -(-X.shape[0] // _LABEL_BATCH)
+    n_groups = min(n_batches, effective_n_jobs(n_jobs))
+    if n_groups <= 1:
+        return _label_batches(teacher, X, _LABEL_BATCH)
+    bounds = np.linspace(0, n_batches, n_groups + 1).round().astype(int)
+    jobs = (
+        (teacher, _row_slice(X, lo * _LABEL_BATCH, (hi - lo) * _LABEL_BATCH),
+         _LABEL_BATCH)
+        for lo, hi in zip(bounds[:-1], bounds[1:])
+    )
+    return np.vstack(list(parallel_map(_label_batches, jobs, n_jobs)))
 
 
 class _Stage:
@@ -178,9 +216,14 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         (smaller pickles).
 
     n_jobs : int or None, default=None
-        Parallel fits of teacher members and folds through joblib; the
-        student's LightGBM uses as many threads. Members run one thread each,
-        so cores are never oversubscribed, and results do not depend on it.
+        Parallel jobs through joblib: the teacher's member × fold fits and
+        its labelling batches. ``None`` defers to an active
+        ``joblib.parallel_config`` (1 without one), so under
+        ``joblib.parallel_backend("dask")`` the jobs run on a Dask cluster
+        (see ``docs/distributed.md``). The student's LightGBM uses as many
+        threads, at most this machine's cores. Members run one thread each
+        and a job's nested joblib calls run sequentially, so cores are never
+        oversubscribed; results do not depend on ``n_jobs``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds folds, members, augmentation and student.
@@ -412,7 +455,7 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         report["teacher"] = teacher_report
         if oof is None:
             with _Stage(report, "teacher in-sample", self.verbose):
-                real_proba = teacher.predict_proba(frame)
+                real_proba = _label(teacher, frame, self.n_jobs)
         else:
             real_proba = oof
 
@@ -429,10 +472,7 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
                 synthetic = augmenter.sample(n_synthetic, random_state=augment_seed)
             with _Stage(report, "teacher labelling", self.verbose):
                 syn_encoded = schema.encode(synthetic)
-                syn_proba = np.vstack([
-                    teacher.predict_proba(_row_slice(synthetic, start, _LABEL_BATCH))
-                    for start in range(0, len(syn_encoded), _LABEL_BATCH)
-                ])
+                syn_proba = _label(teacher, synthetic, self.n_jobs)
             parts_X.append(syn_encoded)
             parts_target.append(soften(syn_proba, self.temperature))
             parts_teacher.append(syn_proba)
@@ -560,7 +600,9 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
             if student.get_params().get("random_state", 0) is None:
                 student.set_params(random_state=seed)
         if "n_jobs" in student.get_params() and student.get_params()["n_jobs"] is None:
-            student.set_params(n_jobs=effective_n_jobs(self.n_jobs))
+            # The student trains in this process, even when the teacher's
+            # jobs ran on a cluster.
+            student.set_params(n_jobs=local_threads(self.n_jobs))
         return student
 
     def _resolve_augmenter(self):

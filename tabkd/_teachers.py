@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import effective_n_jobs
 from tqdm import tqdm
 from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import Pipeline
@@ -35,6 +35,7 @@ from ._combiners import (
     stacking_weights,
 )
 from ._members import default_members, make_members  # noqa: F401 (re-exported)
+from ._parallel import one_level, parallel_map
 
 # A shrunk member keeps at least this share of its trees; below it, the
 # member is dropped instead, as a forest of a handful of trees is noise.
@@ -161,8 +162,9 @@ def _check_prefitted(name, prefitted, classes):
         )
 
 
+@one_level
 def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
-                where="all rows"):
+                where="all rows", train_idx=None):
     """Fit a clone on rows whose labels are given contiguous local codes.
 
     XGBoost (and any estimator that sets ``classes_`` from the labels it
@@ -170,6 +172,11 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
     class, so each fit gets its own codes and remembers which global
     classes they stand for. ``where`` ("fold 2 of 5", "all rows") goes into
     the error message of a failing member.
+
+    ``X``, ``y_codes`` and ``sample_weight`` are always all the training
+    rows; ``train_idx`` (None for all) picks the fold's rows here, inside
+    the job. Every job is thus given the same objects, which joblib's Dask
+    backend sends to the cluster once instead of one fold slice per job.
     """
     if isinstance(estimator, Prefitted):
         if where == "all rows" or not estimator.cv_refit:
@@ -178,6 +185,11 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
             columns = np.searchsorted(classes, np.asarray(estimator.classes_))
             return _FittedMember(name, estimator, columns, len(classes), 0.0)
         estimator = estimator.estimator
+    if train_idx is not None:
+        X = X.iloc[train_idx] if isinstance(X, pd.DataFrame) else X[train_idx]
+        y_codes = y_codes[train_idx]
+        if sample_weight is not None:
+            sample_weight = sample_weight[train_idx]
     present, local = np.unique(y_codes, return_inverse=True)
     estimator = clone(estimator)
     fit_params = {}
@@ -221,11 +233,17 @@ class _FittedMember:
         self.n_classes = n_classes
         self.fit_seconds = fit_seconds
 
+    # Member predictions run in the caller's process too (out-of-fold rows,
+    # one labelling batch, a user's teacher_.predict_proba), where a Dask
+    # backend context would otherwise receive a column transformer's columns
+    # as tasks.
+    @one_level
     def predict_proba(self, X):
         """Probabilities over all global classes (absent ones get zero).
 
         The member's output may be any array-like (a DataFrame too); it must
         hold one distribution per row over the classes it was fitted on.
+        Its own joblib calls run sequentially.
         """
         try:
             local = np.asarray(self.estimator.predict_proba(X), dtype=np.float64)
@@ -464,16 +482,17 @@ def fit_teacher(
     def rows(data, idx):
         return data.iloc[idx] if isinstance(data, pd.DataFrame) else data[idx]
 
+    # A job is its key, then _fit_member's arguments. Every job shares the
+    # same X, y and weight objects and each fold's index array, so a cluster
+    # backend ships each of them once (see _fit_member).
     def fold_job(fold, name, estimator):
-        train_idx = budget_folds[fold][0]
-        weight = None if sample_weight is None else sample_weight[train_idx]
-        return ((fold, name), name, estimator, rows(X_members, train_idx),
-                y_codes[train_idx], weight,
-                f"fold {fold + 1} of {len(budget_folds)}")
+        return ((fold, name), name, estimator, X_members, y_codes, classes,
+                sample_weight, f"fold {fold + 1} of {len(budget_folds)}",
+                budget_folds[fold][0])
 
     def refit_job(name, estimator):
-        return (("all", name), name, estimator, X_members, y_codes,
-                sample_weight, "all rows")
+        return (("all", name), name, estimator, X_members, y_codes, classes,
+                sample_weight, "all rows", None)
 
     def needs_refit(estimator):
         # A bagged member is its fold models; a pre-fitted one is still used
@@ -483,10 +502,7 @@ def fit_teacher(
     def run(jobs, desc):
         # Results come back in submission order, so the progress bar does not
         # change which fit lands where.
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_fit_member)(name, est, X, y, classes, w, where)
-            for _, name, est, X, y, w, where in jobs
-        )
+        results = parallel_map(_fit_member, (job[1:] for job in jobs), n_jobs)
         fitted = list(tqdm(results, total=len(jobs), desc=desc,
                            disable=not verbose, leave=False))
         return {job[0]: member for job, member in zip(jobs, fitted)}

@@ -20,7 +20,7 @@ from sklearn.model_selection import (
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from tabkd import DistilledClassifier, LightGBMStudent, TableSchema
+from tabkd import DistilledClassifier, LightGBMStudent, TableSchema, _estimator
 from tabkd._teachers import fit_teacher
 
 from conftest import fast_params
@@ -172,10 +172,13 @@ def test_temperature_keeps_teacher_scale(breast_cancer_split):
     assert conf_warm > 0.8 * conf_cold
 
 
-def test_same_seed_same_model_and_n_jobs_invariance(mixed_frame):
+def test_same_seed_same_model_and_n_jobs_invariance(mixed_frame, monkeypatch):
     # The built-in members (LightGBM, XGBoost, forests) are used here on
     # purpose: their thread counts are what could make n_jobs matter.
     X, y = mixed_frame[0].iloc[:500], mixed_frame[1][:500]
+    # 500 synthetic rows in four labelling batches, which n_jobs=2 splits
+    # between two jobs: the labelling stage must not depend on n_jobs either.
+    monkeypatch.setattr(_estimator, "_LABEL_BATCH", 128)
     params = fast_params(augmentation="munge", n_synthetic=1.0,
                          teacher="voting", random_state=7)
     a = DistilledClassifier(**params).fit(X, y).predict_proba(X)
