@@ -11,6 +11,7 @@ sees a prediction that a member made on its own training rows.
 """
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
 COMBINERS = ("stacking", "voting", "selection")
@@ -140,3 +141,85 @@ def combine(kind, member_probas, *, meta_learner=None, weights=None):
     if kind == "selection":
         return np.tensordot(weights, np.stack(member_probas), axes=1)
     return np.mean(member_probas, axis=0)
+
+
+def fit_combiner(combiner, oof_members, y_codes, folds, names, *,
+                 sample_weight=None):
+    """Fit a combiner on out-of-fold member probabilities.
+
+    The one place where a combiner learns, shared by :func:`fit_teacher
+    <tabkd._teachers.fit_teacher>` and by recombining a bagged teacher's
+    members under another combiner (:func:`tabkd._teachers.recombine`), so
+    the two cannot drift apart.
+
+    Parameters
+    ----------
+    combiner : {"stacking", "voting", "selection", "single"}
+    oof_members : list of ndarray of shape (n_samples, n_classes) or None
+        Out-of-fold probabilities of every member; ``None`` when no folds
+        were run (voting or a single member without out-of-fold targets).
+    y_codes : ndarray of int
+    folds : list of (train_idx, valid_idx)
+        The folds the out-of-fold probabilities came from.
+    names : list of str
+        Member names, in the order of ``oof_members``.
+    sample_weight : ndarray or None
+        Row weights of the selection objective.
+
+    Returns
+    -------
+    meta_learner : LogisticRegression or None
+        Fitted on all rows, for stacking.
+    weights : ndarray or None
+        Selection weights, summing to one.
+    oof_proba : ndarray of shape (n_samples, n_classes) or None
+        The combiner's own out-of-fold probabilities: for stacking and
+        selection, refitted on each fold's training rows, because the
+        combiner fitted on all rows has seen every row's label.
+    report : dict
+        ``"kind"``, ``"weights"`` per member and, for selection, the counts
+        and the selected ensemble's log loss.
+    """
+    meta_learner, weights, oof_proba = None, None, None
+    report = {"kind": combiner}
+    if combiner == "stacking":
+        n_classes = oof_members[0].shape[1]
+        features = stack_features(oof_members)
+        meta_learner = make_meta_learner()
+        # The combiner's own out-of-fold predictions, over the same folds,
+        # keep the students' targets honest: no row is scored by a combiner
+        # that saw that row's label.
+        oof_proba = np.zeros((len(y_codes), n_classes))
+        for train_idx, valid_idx in folds:
+            fold_meta = clone(meta_learner).fit(features[train_idx], y_codes[train_idx])
+            oof_proba[np.ix_(valid_idx, fold_meta.classes_.astype(int))] = (
+                fold_meta.predict_proba(features[valid_idx])
+            )
+        meta_learner.fit(features, y_codes)
+        report["weights"] = stacking_weights(meta_learner, names, n_classes)
+    elif combiner == "selection":
+        counts, selected_loss = ensemble_selection(
+            oof_members, y_codes, sample_weight=sample_weight
+        )
+        weights = counts / counts.sum()
+        # Refitted on each fold's training rows for the same reason as
+        # stacking's meta-learner.
+        oof_proba = np.zeros_like(oof_members[0])
+        for train_idx, valid_idx in folds:
+            fold_counts, _ = ensemble_selection(
+                [p[train_idx] for p in oof_members], y_codes[train_idx],
+                sample_weight=None if sample_weight is None
+                else sample_weight[train_idx],
+            )
+            oof_proba[valid_idx] = combine(
+                "selection", [p[valid_idx] for p in oof_members],
+                weights=fold_counts / fold_counts.sum(),
+            )
+        report["weights"] = {n: float(w) for n, w in zip(names, weights)}
+        report["counts"] = {n: int(c) for n, c in zip(names, counts)}
+        report["selected_log_loss"] = selected_loss
+    else:
+        if oof_members is not None:
+            oof_proba = np.mean(oof_members, axis=0)
+        report["weights"] = {n: 1.0 / len(names) for n in names}
+    return meta_learner, weights, oof_proba, report

@@ -27,13 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from ._combiners import (
-    combine,
-    ensemble_selection,
-    make_meta_learner,
-    stack_features as _stack_features,
-    stacking_weights,
-)
+from ._combiners import combine, fit_combiner
 from ._members import default_members, make_members  # noqa: F401 (re-exported)
 from ._parallel import one_level, parallel_map
 
@@ -547,49 +541,9 @@ def fit_teacher(
                       f"log loss {scores['log_loss']:.4f}  "
                       f"accuracy {scores['accuracy']:.4f}")
 
-    meta_learner, weights, oof_proba = None, None, None
-    combiner_report = {"kind": combiner}
-    if combiner == "stacking":
-        features = _stack_features(oof_members)
-        meta_learner = make_meta_learner()
-        # The combiner's own out-of-fold predictions, over the same folds,
-        # keep the students' targets honest: no row is scored by a combiner
-        # that saw that row's label.
-        oof_proba = np.zeros((len(y_codes), n_classes))
-        for train_idx, valid_idx in folds:
-            fold_meta = clone(meta_learner).fit(features[train_idx], y_codes[train_idx])
-            oof_proba[np.ix_(valid_idx, fold_meta.classes_.astype(int))] = (
-                fold_meta.predict_proba(features[valid_idx])
-            )
-        meta_learner.fit(features, y_codes)
-        combiner_report["weights"] = stacking_weights(meta_learner, names, n_classes)
-    elif combiner == "selection":
-        counts, selected_loss = ensemble_selection(
-            oof_members, y_codes, sample_weight=sample_weight
-        )
-        weights = counts / counts.sum()
-        # Selection is refitted on each fold's training rows for the
-        # students' targets, as stacking is: the weights chosen on all rows
-        # have seen every row's label.
-        oof_proba = np.zeros((len(y_codes), n_classes))
-        for train_idx, valid_idx in folds:
-            fold_counts, _ = ensemble_selection(
-                [p[train_idx] for p in oof_members], y_codes[train_idx],
-                sample_weight=None if sample_weight is None
-                else sample_weight[train_idx],
-            )
-            oof_proba[valid_idx] = combine(
-                "selection", [p[valid_idx] for p in oof_members],
-                weights=fold_counts / fold_counts.sum(),
-            )
-        combiner_report["weights"] = {n: float(w) for n, w in zip(names, weights)}
-        combiner_report["counts"] = {n: int(c) for n, c in zip(names, counts)}
-        combiner_report["selected_log_loss"] = selected_loss
-    elif run_folds:
-        oof_proba = np.mean(oof_members, axis=0)
-    if combiner in ("voting", "single"):
-        combiner_report["weights"] = {n: 1.0 / len(names) for n in names}
-    report["combiner"] = combiner_report
+    meta_learner, weights, oof_proba, report["combiner"] = fit_combiner(
+        combiner, oof_members, y_codes, folds, names, sample_weight=sample_weight
+    )
 
     if bagging:
         full_members = [
@@ -605,6 +559,75 @@ def fit_teacher(
         report["teacher_oof"] = _score(oof_proba, y_codes)
     report["fit_seconds"] = time.perf_counter() - start
     return teacher, (oof_proba if need_oof else None), report
+
+
+def recombine(teacher, combiner, X, y_codes, folds, *, sample_weight=None):
+    """The same bagged members under another combiner, with no member refit.
+
+    A bagged member is its fold models, so its out-of-fold probabilities can
+    be read back from it: fold model ``f`` predicts the rows held out of
+    fold ``f``. Those are the probabilities :func:`fit_teacher` fitted its
+    combiner on; fitting another combiner on them gives the teacher that
+    :func:`fit_teacher` would have returned for that combiner with the same
+    members, folds and seeds, at the cost of the fold predictions only.
+    Benchmarks use it to compare combiners without fitting members three
+    times.
+
+    Parameters
+    ----------
+    teacher : Teacher
+        A fitted teacher whose members are all bagged.
+    combiner : {"stacking", "voting", "selection"}
+    X : DataFrame or array-like
+        The training rows the teacher was fitted on, raw (as given to
+        ``DistilledClassifier.fit``).
+    y_codes : ndarray of int
+        Their labels encoded as ``0..n_classes-1``.
+    folds : list of (train_idx, valid_idx)
+        The folds the teacher was fitted on, in order.
+    sample_weight : ndarray or None
+        The weights the teacher was fitted with.
+
+    Returns
+    -------
+    teacher : Teacher
+        Shares the member objects with the given teacher.
+    oof_proba : ndarray of shape (n_samples, n_classes)
+        The new combiner's out-of-fold probabilities.
+    report : dict
+        ``"members"`` (out-of-fold scores), ``"combiner"`` and
+        ``"teacher_oof"``, as in :func:`fit_teacher`'s report.
+    """
+    unbagged = [member.name for member in teacher.members
+                if not isinstance(member, _BaggedMember)
+                or len(member.folds) != len(folds)]
+    if unbagged:
+        raise ValueError(
+            f"recombine needs every member bagged over the {len(folds)} folds "
+            f"given; {unbagged} are not. Fit the teacher with bagging=True."
+        )
+    view = teacher._member_view(X)
+
+    def rows(idx):
+        return view.iloc[idx] if isinstance(view, pd.DataFrame) else view[idx]
+
+    names = [member.name for member in teacher.members]
+    n_classes = len(teacher.classes_)
+    oof_members, member_scores = [], {}
+    for member in teacher.members:
+        oof = np.zeros((len(y_codes), n_classes))
+        for fold_model, (_, valid_idx) in zip(member.folds, folds):
+            oof[valid_idx] = fold_model.predict_proba(rows(valid_idx))
+        oof_members.append(oof)
+        member_scores[member.name] = _score(oof, y_codes)
+    meta_learner, weights, oof_proba, combiner_report = fit_combiner(
+        combiner, oof_members, y_codes, folds, names, sample_weight=sample_weight
+    )
+    recombined = Teacher(teacher.schema, teacher.members, combiner, meta_learner,
+                         teacher.classes_, teacher._member_input, weights=weights)
+    report = {"members": member_scores, "combiner": combiner_report,
+              "teacher_oof": _score(oof_proba, y_codes)}
+    return recombined, oof_proba, report
 
 
 def _apply_budget(members, time_limit, start, run, fold_job, refit_job,
