@@ -142,10 +142,17 @@ def _build_parser():
                              "%(default)s)")
 
     model = distill.add_argument_group("model")
-    model.add_argument("--teacher", choices=["stacking", "voting"],
+    model.add_argument("--teacher", choices=["stacking", "voting", "selection"],
                        default="stacking",
-                       help="how the five members are combined (default "
-                            "%(default)s)")
+                       help="how the members are combined: a logistic "
+                            "meta-learner, an average, or greedy ensemble "
+                            "selection (default %(default)s)")
+    model.add_argument("--teacher-members", choices=["default", "extended"],
+                       default="default",
+                       help="five members, or eight built for ensembling "
+                            "(slower; default %(default)s)")
+    model.add_argument("--bagging", action="store_true",
+                       help="each member is the average of its fold models")
     model.add_argument("--student", choices=["lightgbm", "mlp"], default="lightgbm",
                        help="the model that is shipped (default %(default)s)")
     model.add_argument("--augmentation", default="munge",
@@ -295,6 +302,8 @@ def _distill(args, parser):
 
     model_kwargs = {
         "teacher": args.teacher,
+        "teacher_members": args.teacher_members,
+        "teacher_bagging": args.bagging,
         "student": args.student,
         "augmentation": None if args.augmentation == "none" else args.augmentation,
         "n_synthetic": args.n_synthetic,

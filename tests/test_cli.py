@@ -192,3 +192,20 @@ def test_python_dash_m_tabkd():
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert result.stdout.startswith("tabkd ")
+
+
+def test_teacher_options_reach_the_estimator(csv_path, tmp_path, capsys):
+    from tabkd._cli import _build_parser
+
+    args = _build_parser().parse_args(
+        ["distill", "--teacher", "selection", "--teacher-members", "extended"])
+    assert (args.teacher, args.teacher_members, args.bagging) == (
+        "selection", "extended", False)
+    # --fast swaps the members for one quick model but keeps bagging.
+    out_file = tmp_path / "model.joblib"
+    code, _, err = _run(capsys, "distill", "--data", str(csv_path), "--target",
+                        "label", "--fast", "--bagging", "--out", str(out_file))
+    assert code == 0, err
+    model = joblib.load(out_file)
+    assert model.teacher_bagging is True
+    assert all(type(m).__name__ == "_BaggedMember" for m in model.teacher_.members)
