@@ -450,8 +450,12 @@ def fit_teacher(
     oof_proba : ndarray of shape (n_samples, n_classes) or None
     report : dict
         Fit seconds; per-member out-of-fold log loss and accuracy; the
-        combiner's weights under ``"combiner"``; under ``"budget"`` (with a
-        time limit) the probe times and what was dropped or shrunk.
+        combiner's weights under ``"combiner"``; under ``"jobs"`` the seconds
+        the fold jobs and the refit jobs spent fitting, summed in total and
+        per member (budget probes count as fold jobs); under ``"timeline"``
+        the Unix start and end of the fits, the out-of-fold scoring and the
+        combiner; under ``"budget"`` (with a time limit) the probe times and
+        what was dropped or shrunk.
     """
     n_classes = len(classes)
     names = [name for name, _ in members]
@@ -489,11 +493,18 @@ def fit_teacher(
         )
         fitted = list(tqdm(results, total=len(jobs), desc=desc,
                            disable=not verbose, leave=False))
+        for job, member in zip(jobs, fitted):
+            _count_job_seconds(report["jobs"], job[0], member)
         return {job[0]: member for job, member in zip(jobs, fitted)}
 
     start = time.perf_counter()
     by_key = {}
-    report = {"fit_seconds": 0.0, "members": {}}
+    # Fold and refit jobs share one job list, so their wall times cannot be
+    # told apart; what each job spent fitting can, summed per kind.
+    report = {"fit_seconds": 0.0, "members": {},
+              "jobs": {"fold_seconds": 0.0, "refit_seconds": 0.0, "by_member": {}},
+              "timeline": {}}
+    fits_started_at = time.time()
     if time_limit is not None:
         members, by_key, report["budget"] = _apply_budget(
             members, time_limit, start, run, fold_job, refit_job, needs_refit,
@@ -513,6 +524,7 @@ def fit_teacher(
             jobs.append(refit_job(name, estimator))
     by_key.update(run(jobs, "[tabkd] teacher fits"))
     by_key = {key: member for key, member in by_key.items() if key[1] in names}
+    report["timeline"]["fits"] = (fits_started_at, time.time())
 
     oof_members = None
     if run_folds:
@@ -530,6 +542,10 @@ def fit_teacher(
                 print(f"[tabkd] teacher member {name:<22} out-of-fold "
                       f"log loss {scores['log_loss']:.4f}  "
                       f"accuracy {scores['accuracy']:.4f}")
+
+    report["timeline"]["out_of_fold"] = (
+        report["timeline"]["fits"][1], time.time()
+    )
 
     meta_learner, weights, oof_proba = None, None, None
     combiner_report = {"kind": combiner}
@@ -574,6 +590,9 @@ def fit_teacher(
     if combiner in ("voting", "single"):
         combiner_report["weights"] = {n: 1.0 / len(names) for n in names}
     report["combiner"] = combiner_report
+    report["timeline"]["combiner"] = (
+        report["timeline"]["out_of_fold"][1], time.time()
+    )
 
     if bagging:
         full_members = [
@@ -642,6 +661,16 @@ def _apply_budget(members, time_limit, start, run, fold_job, refit_job,
         "shrunk": shrunk,
     }
     return kept, by_key, budget_report
+
+
+def _count_job_seconds(jobs_report, key, member):
+    """Add one job's fit seconds to its kind (fold or refit) and member."""
+    kind = "refit" if key[0] == "all" else "fold"
+    jobs_report[f"{kind}_seconds"] += member.fit_seconds
+    per_member = jobs_report["by_member"].setdefault(
+        member.name, {"fold_seconds": 0.0, "refit_seconds": 0.0}
+    )
+    per_member[f"{kind}_seconds"] += member.fit_seconds
 
 
 def _score(proba, y_codes):

@@ -149,6 +149,31 @@ def test_bagging_through_the_estimator_fits_no_refit(breast_cancer_split):
     assert model.fit_report_["teacher"]["combiner"]["kind"] == "stacking"
 
 
+# ------------------------------------------------------------ job report
+def test_job_seconds_split_fold_fits_from_refits(cancer):
+    # Two members sleeping 0.1 s per fit: each has three fold fits and one
+    # refit, whatever order the interleaved job list ran them in.
+    members = [("slow_a", _Slow(0.1)), ("slow_b", _Slow(0.1))]
+    _, _, report = _fit(cancer, members, "stacking", n_jobs=2)
+    jobs = report["jobs"]
+    for name in ("slow_a", "slow_b"):
+        assert jobs["by_member"][name]["fold_seconds"] == pytest.approx(0.3, abs=0.1)
+        assert jobs["by_member"][name]["refit_seconds"] == pytest.approx(0.1, abs=0.05)
+    assert jobs["fold_seconds"] == pytest.approx(
+        sum(m["fold_seconds"] for m in jobs["by_member"].values())
+    )
+    timeline = report["timeline"]
+    assert list(timeline) == ["fits", "out_of_fold", "combiner"]
+    bounds = [t for phase in timeline.values() for t in phase]
+    assert bounds == sorted(bounds)
+
+
+def test_bagged_teacher_reports_no_refit_seconds(cancer):
+    _, _, report = _fit(cancer, [("slow", _Slow(0.05))], "voting", bagging=True)
+    assert report["jobs"]["refit_seconds"] == 0.0
+    assert report["jobs"]["fold_seconds"] == pytest.approx(0.15, abs=0.05)
+
+
 # ----------------------------------------------------------------- budget
 def test_time_limit_drops_a_slow_member_and_reports_it(cancer):
     hgb = HistGradientBoostingClassifier(max_iter=10, random_state=0)
