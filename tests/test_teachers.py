@@ -1,6 +1,8 @@
 """Teacher members, bagging, combiners and the time budget."""
 
+import gc
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -172,6 +174,44 @@ def test_bagged_teacher_reports_no_refit_seconds(cancer):
     _, _, report = _fit(cancer, [("slow", _Slow(0.05))], "voting", bagging=True)
     assert report["jobs"]["refit_seconds"] == 0.0
     assert report["jobs"]["fold_seconds"] == pytest.approx(0.15, abs=0.05)
+
+
+class _Counted(ClassifierMixin, BaseEstimator):
+    """A prior-predicting member that records how many fitted copies live."""
+
+    alive = weakref.WeakSet()
+    most_alive = 0
+
+    def fit(self, X, y):
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.prior_ = counts / counts.sum()
+        gc.collect()
+        _Counted.alive.add(self)
+        _Counted.most_alive = max(_Counted.most_alive, len(_Counted.alive))
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(self.prior_, (len(X), 1))
+
+
+@pytest.mark.parametrize("bagging, most_alive", [(False, 2), (True, 6)])
+def test_fold_models_are_dropped_once_they_scored_their_rows(cancer, bagging,
+                                                             most_alive):
+    # Two members, three folds, one job at a time: holding every fold model
+    # until the last fit meant 8 live models. Now a fold model is freed once
+    # it has scored its held-out rows, so only the two refits (last in the
+    # job list) are alive together; bagging keeps its six fold models and
+    # fits no refit.
+    _Counted.alive, _Counted.most_alive = weakref.WeakSet(), 0
+    members = [("a", _Counted()), ("b", _Counted())]
+    teacher, oof, _ = _fit(cancer, members, "voting", bagging=bagging)
+    assert _Counted.most_alive == most_alive
+    schema, frame, y, folds = cancer
+    prior = np.zeros((len(y), 2))
+    for train_idx, valid_idx in folds:
+        counts = np.bincount(y[train_idx], minlength=2)
+        prior[valid_idx] = counts / counts.sum()
+    np.testing.assert_allclose(oof, prior)
 
 
 # ----------------------------------------------------------------- budget
