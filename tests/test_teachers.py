@@ -1,6 +1,7 @@
 """Teacher members, bagging, combiners and the time budget."""
 
 import gc
+import os
 import time
 import weakref
 
@@ -13,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from tabkd import DistilledClassifier, LightGBMStudent
 from tabkd._combiners import ensemble_selection
@@ -212,6 +214,33 @@ def test_fold_models_are_dropped_once_they_scored_their_rows(cancer, bagging,
         counts = np.bincount(y[train_idx], minlength=2)
         prior[valid_idx] = counts / counts.sum()
     np.testing.assert_allclose(oof, prior)
+
+
+class _ThreadRecordingMeta(LogisticRegression):
+    """A meta-learner that records the BLAS threads it was fitted with."""
+
+    threads = []
+
+    def fit(self, X, y):
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        _ThreadRecordingMeta.threads.append(max(blas))
+        return super().fit(X, y)
+
+
+@pytest.mark.skipif(os.cpu_count() < 2, reason="one core allows one thread anyway")
+def test_stacking_meta_learner_fits_with_one_blas_thread(cancer, monkeypatch):
+    import tabkd._teachers
+
+    _ThreadRecordingMeta.threads = []
+    monkeypatch.setattr(tabkd._teachers, "make_meta_learner",
+                        lambda: _ThreadRecordingMeta(max_iter=500))
+    members = [("hgb", _hgb()), ("logistic", _logistic())]
+    # The tests run with one thread (conftest); allow two, as a user's
+    # process would have, and check the combiner takes one anyway.
+    with threadpool_limits(limits=2, user_api="blas"):
+        _fit(cancer, members, "stacking")
+    # Three fold meta-learners and the final one.
+    assert _ThreadRecordingMeta.threads == [1, 1, 1, 1]
 
 
 # ----------------------------------------------------------------- budget
