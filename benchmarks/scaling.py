@@ -34,6 +34,7 @@ Usage::
 """
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -138,8 +139,7 @@ def configuration(seed, n_jobs):
     -------
     dict
     """
-    from tabkd import DistilledClassifier, TableSchema
-    from tabkd import _estimator
+    from tabkd import DistilledClassifier, TableSchema, _estimator
     from tabkd._augmentation import make_augmenter
     from tabkd._members import make_members
     from tabkd.benchmarks import load_dataset
@@ -172,7 +172,8 @@ def _git_state():
         head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short",
                                "HEAD"], capture_output=True, text=True, check=True)
         dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--", "tabkd"], capture_output=True, text=True)
+                                "--", "tabkd"], capture_output=True, text=True,
+                               check=True)
     except (OSError, subprocess.CalledProcessError):
         return {"root": str(root), "commit": None, "dirty": None}
     return {"root": str(root), "commit": head.stdout.strip(),
@@ -301,19 +302,18 @@ def stage_peaks(samples, windows, baseline):
 
 
 # ------------------------------------------------------------- one size
-def _fit_context(scheduler):
-    """joblib's dask backend on ``scheduler``, or nothing."""
-    import contextlib
-
+@contextlib.contextmanager
+def _fit_backend(scheduler):
+    """joblib's dask backend on the cluster at ``scheduler``, or nothing."""
     if scheduler is None:
-        return contextlib.nullcontext(None)
-    from dask.distributed import Client  # imported only when asked for
+        yield
+        return
+    # Imported only when asked for: dask is not a dependency of the script.
+    from dask.distributed import Client
     from joblib import parallel_backend
 
-    stack = contextlib.ExitStack()
-    client = stack.enter_context(Client(scheduler))
-    stack.enter_context(parallel_backend("dask"))
-    return stack
+    with Client(scheduler), parallel_backend("dask"):
+        yield
 
 
 def _import_member_libraries(pause):
@@ -370,6 +370,7 @@ def measure_size(n_rows, seed, n_jobs, scheduler=None):
         JSON-ready result of this size.
     """
     import psutil
+
     from tabkd import DistilledClassifier
 
     X, y = make_table(n_rows, seed)
@@ -377,7 +378,7 @@ def measure_size(n_rows, seed, n_jobs, scheduler=None):
     model = DistilledClassifier(random_state=seed, n_jobs=n_jobs)
     me = psutil.Process()
     load_before = os.getloadavg()
-    with _fit_context(scheduler):
+    with _fit_backend(scheduler):
         # Remote dask workers are not this process's to warm or to measure.
         warm = None if scheduler else warm_workers(n_jobs)
         own_before = me.memory_info().rss
@@ -446,7 +447,7 @@ def _coarse_trace(samples, step):
     for b in np.unique(bucket):
         rows = samples[bucket == b]
         top = np.argmax(rows[:, 1] + rows[:, 2])
-        trace.append([round(b * step, 2), int(rows[top, 1]), int(rows[top, 2])])
+        trace.append([round(float(b) * step, 2), int(rows[top, 1]), int(rows[top, 2])])
     return trace
 
 
@@ -728,7 +729,7 @@ def render_markdown(results, summary, command):
         "",
         "## Fit details",
         "",
-        f"| rows | n_synthetic | student rounds | stacking meta-learner "
+        "| rows | n_synthetic | student rounds | stacking meta-learner "
         "iterations | teacher OOF log loss | student–teacher agreement |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
