@@ -104,9 +104,10 @@ def make_table(n_rows, seed):
     return X.iloc[rows].reset_index(drop=True), y.iloc[rows].reset_index(drop=True)
 
 
-def frame_bytes(X, y):
-    """Memory of the training frame and labels as pandas holds them."""
-    return int(X.memory_usage(deep=True).sum() + y.memory_usage(deep=True))
+def frame_bytes(data):
+    """Memory of a frame or series as pandas holds it, strings included."""
+    usage = data.memory_usage(deep=True)
+    return int(usage.sum() if isinstance(data, pd.DataFrame) else usage)
 
 
 # ------------------------------------------------------------ fingerprint
@@ -406,7 +407,10 @@ def measure_size(n_rows, seed, n_jobs, scheduler=None):
         "fingerprint": fingerprint(config),
         "configuration": config,
         "git": _git_state(),
-        "input_bytes": frame_bytes(X, y),
+        # The memory multiple is taken against the feature frame alone: the
+        # labels (strings here) would flatter it.
+        "input_bytes": frame_bytes(X),
+        "label_bytes": frame_bytes(y),
         # Above the table's size rows repeat; models whose size follows the
         # distinct rows (forests, nearest neighbours) then grow less.
         "distinct_rows": int((~X.duplicated()).sum()),
@@ -709,8 +713,10 @@ def render_markdown(results, summary, command):
         "",
         "## Peak memory as a multiple of the input",
         "",
-        "Input: the training frame and labels as pandas holds them "
-        "(`memory_usage(deep=True)`).",
+        "Input: the training feature frame as pandas holds it "
+        "(`memory_usage(deep=True)`; the string labels, not counted, are "
+        f"{results[-1]['label_bytes'] / 2**20:.1f} MiB more at "
+        f"{results[-1]['n_rows']:,} rows).",
         "",
         "| rows | input MiB | peak MiB above baseline | multiple | "
         "main process MiB | workers MiB |",
@@ -854,6 +860,18 @@ def cached_results(runs_dir, args, current):
     return [r for r in results if r["fingerprint"] == current]
 
 
+def reproducing_command(args, sizes):
+    """The command that measures every size in the tables from scratch."""
+    parts = ["PYTHONPATH=. python benchmarks/scaling.py", "--sizes",
+             *[str(n) for n in sorted(sizes)], "--seed", str(args.seed),
+             "--n-jobs", str(args.n_jobs)]
+    if args.scheduler:
+        parts += ["--scheduler", args.scheduler]
+    if args.out != "benchmarks/results/scaling":
+        parts += ["--out", args.out]
+    return " ".join(parts)
+
+
 def _parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None,
@@ -909,9 +927,7 @@ def main(argv=None):
     if len(results) < 2:
         print("[scaling] fewer than two sizes: no exponents", flush=True)
     summary = summarize(results)
-    command = "PYTHONPATH=. python benchmarks/scaling.py " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
+    command = reproducing_command(args, [r["n_rows"] for r in results])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".md").write_text(render_markdown(results, summary, command))
     out.with_suffix(".json").write_text(json.dumps(

@@ -115,7 +115,8 @@ def test_script_measures_a_tiny_fit_caches_it_and_aggregates(scaling, tmp_path,
     assert result["seconds"]["total"] >= result["seconds"]["teacher"]
     assert result["n_real"] == 300 and result["n_synthetic"] == 1500
     assert result["memory"]["total"]["peak_bytes"] > 0
-    assert result["input_bytes"] > 300 * 9 * 8 * 0.5
+    # Seven float64 columns and two categorical ones of 1-byte codes.
+    assert result["input_bytes"] >= 300 * (7 * 8 + 2)
 
     # A second, made-up size: every stage exactly twice as slow on twice the
     # rows, memory likewise. Cached under the same fingerprint, it is
@@ -150,8 +151,10 @@ def test_script_measures_a_tiny_fit_caches_it_and_aggregates(scaling, tmp_path,
     for suffix in (".md", ".json", ".csv", ".png"):
         assert out.with_suffix(suffix).stat().st_size > 0
     markdown = out.with_suffix(".md").read_text()
-    assert markdown.splitlines()[2].startswith("Command: `PYTHONPATH=. python "
-                                               "benchmarks/scaling.py --sizes 300 600")
+    assert markdown.splitlines()[2] == (
+        "Command: `PYTHONPATH=. python benchmarks/scaling.py --sizes 300 600 "
+        f"--seed 0 --n-jobs 1 --out {out}`"
+    )
     for _, label, _ in scaling.STAGES:
         assert label in markdown
     table = pd.read_csv(out.with_suffix(".csv"))
