@@ -184,10 +184,14 @@ def _git_state():
 
 # ----------------------------------------------------------------- memory
 class MemorySampler:
-    """Samples the RSS of this process and of its children in a thread.
+    """Samples RSS and CPU time of this process and its children in a thread.
 
     Use as a context manager; ``samples`` is then an array of rows
-    ``(unix_time, own_rss, children_rss)`` in bytes.
+    ``(unix_time, own_rss, children_rss, cpu_seconds)``: resident bytes of
+    this process and of its live children, and the CPU seconds used so far
+    by this process, its live children and the children it has reaped
+    (workers that loky replaced). CPU seconds are what a stage costs on a
+    machine others are also using; wall seconds include waiting for them.
 
     Parameters
     ----------
@@ -209,14 +213,18 @@ class MemorySampler:
             if tick % CHILDREN_REFRESH == 0:
                 children = me.children(recursive=True)
             own = me.memory_info().rss
+            times = me.cpu_times()
+            cpu = times.user + times.system + times.children_user + times.children_system
             theirs = 0
             for child in children:
                 # A worker may exit between listing and reading.
                 try:
                     theirs += child.memory_info().rss
+                    child_times = child.cpu_times()
+                    cpu += child_times.user + child_times.system
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
                     pass
-            self._rows.append((time.time(), own, theirs))
+            self._rows.append((time.time(), own, theirs, cpu))
             if self._stop.wait(self.interval):
                 return
 
@@ -232,8 +240,8 @@ class MemorySampler:
 
     @property
     def samples(self):
-        """Array of shape (n_samples, 3): time, own RSS, children's RSS."""
-        return np.array(self._rows, dtype=np.float64).reshape(-1, 3)
+        """Array of shape (n_samples, 4): time, own RSS, children's RSS, CPU s."""
+        return np.array(self._rows, dtype=np.float64).reshape(-1, 4)
 
 
 def stage_windows(report):
@@ -264,13 +272,39 @@ def stage_windows(report):
     }
 
 
+def stage_cpu_seconds(samples, windows):
+    """CPU seconds used inside each window, all processes of the fit.
+
+    Parameters
+    ----------
+    samples : ndarray of shape (n, 4)
+        As from :class:`MemorySampler`; the last column is cumulative CPU.
+    windows : dict
+        Stage to ``(start, end)``.
+
+    Returns
+    -------
+    dict
+        Stage to CPU seconds, interpolated between samples at the window's
+        ends.
+    """
+    times = samples[:, 0]
+    # A worker that exited drops out of the live children before it is
+    # reaped and counted again: never let the running total go back.
+    cpu = np.maximum.accumulate(samples[:, 3])
+    return {
+        stage: float(np.interp(end, times, cpu) - np.interp(start, times, cpu))
+        for stage, (start, end) in windows.items()
+    }
+
+
 def stage_peaks(samples, windows, baseline):
     """Peak memory above ``baseline`` inside each window.
 
     Parameters
     ----------
-    samples : ndarray of shape (n, 3)
-        Rows of (time, own RSS, children's RSS), as from
+    samples : ndarray of shape (n, 3) or (n, 4)
+        Rows of (time, own RSS, children's RSS, ...), as from
         :class:`MemorySampler`.
     windows : dict
         Stage to ``(start, end)``.
@@ -397,8 +431,13 @@ def measure_size(n_rows, seed, n_jobs, scheduler=None):
     seconds = {stage: end - start for stage, (start, end) in windows.items()}
     seconds["teacher_fold_jobs"] = jobs["fold_seconds"]
     seconds["teacher_refit_jobs"] = jobs["refit_seconds"]
+    cpu_seconds = stage_cpu_seconds(samples, windows)
+    # NaN when measuring a tabkd from before the jobs' CPU was reported.
+    cpu_seconds["teacher_fold_jobs"] = jobs.get("fold_cpu_seconds", np.nan)
+    cpu_seconds["teacher_refit_jobs"] = jobs.get("refit_cpu_seconds", np.nan)
     top_level = ("schema", "teacher", "augmentation", "labelling", "student")
-    seconds["other"] = seconds["total"] - sum(seconds[s] for s in top_level)
+    for per_stage in (seconds, cpu_seconds):
+        per_stage["other"] = per_stage["total"] - sum(per_stage[s] for s in top_level)
     return {
         "n_rows": int(n_rows),
         "seed": int(seed),
@@ -419,6 +458,7 @@ def measure_size(n_rows, seed, n_jobs, scheduler=None):
         "baseline_workers_bytes": float(workers_before),
         "worker_warm_up": warm,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "memory": peaks,
         "windows": windows,
         "member_job_seconds": jobs["by_member"],
@@ -509,9 +549,9 @@ def summarize(results):
     Returns
     -------
     dict
-        ``sizes``, ``nlogn_exponent``, and per stage the exponent of
-        seconds and of peak memory, the slope of the last segment, the
-        verdict and whether the stage is long enough to judge.
+        ``sizes``, ``nlogn_exponent``, and per stage the exponents of wall
+        seconds, CPU seconds and peak memory, the slope of the last segment,
+        the verdicts and whether the stage is long enough to judge.
     """
     results = sorted(results, key=lambda r: r["n_rows"])
     sizes = [r["n_rows"] for r in results]
@@ -527,6 +567,14 @@ def summarize(results):
             "verdict": verdict(exponent, sizes),
             "judged": seconds[-1] >= MIN_JUDGED_SECONDS,
         }
+        cpu = [r["cpu_seconds"][stage] for r in results]
+        entry.update({
+            "cpu_seconds": cpu,
+            "cpu_exponent": growth_exponent(sizes, cpu),
+            "cpu_last_segment": growth_exponent(sizes[-2:], cpu[-2:]),
+            "cpu_verdict": verdict(growth_exponent(sizes, cpu), sizes),
+            "cpu_judged": cpu[-1] >= MIN_JUDGED_SECONDS,
+        })
         if stage in results[0]["memory"]:
             peak = [r["memory"][stage]["peak_bytes"] for r in results]
             entry["peak_bytes"] = peak
@@ -581,7 +629,7 @@ def _member_exponents(results):
     sizes = [r["n_rows"] for r in results]
     out = {}
     for name in results[0]["member_job_seconds"]:
-        for kind in ("fold_seconds", "refit_seconds"):
+        for kind in results[0]["member_job_seconds"][name]:
             values = [r["member_job_seconds"][name][kind] for r in results]
             out.setdefault(name, {})[kind] = {
                 "seconds": values, "exponent": growth_exponent(sizes, values),
@@ -592,6 +640,21 @@ def _member_exponents(results):
 # ---------------------------------------------------------------- output
 def _mb(value):
     return f"{value / 2**20:,.0f}"
+
+
+def _seconds_table(summary, head, values, exponent, last, verdict_key, judged):
+    """Markdown rows of one seconds table (wall or CPU) with its exponents."""
+    n_sizes = len(summary["sizes"])
+    rows = [f"| stage | {head} | exponent | last | verdict |",
+            "|---|" + "---:|" * n_sizes + "---:|---:|---|"]
+    for stage, label, nested in STAGES:
+        entry = summary["stages"][stage]
+        name = ("↳ " if nested else "") + label
+        cells = " | ".join(f"{s:.2f}" for s in entry[values])
+        short = "" if entry[judged] else " *(short)*"
+        rows.append(f"| {name} | {cells} | {entry[exponent]:.2f} | "
+                    f"{entry[last]:.2f} | {entry[verdict_key]}{short} |")
+    return rows
 
 
 def _warm_up_sentence(results):
@@ -640,25 +703,24 @@ def render_markdown(results, summary, command):
         f"{MIN_JUDGED_SECONDS:.0f} s at the largest size are marked *(short)*: "
         "their exponents are mostly noise.",
         "",
-        "## Seconds per stage",
+        "## Wall seconds per stage",
         "",
-        f"| stage | {head} | exponent | last | verdict |",
-        "|---|" + "---:|" * len(sizes) + "---:|---:|---|",
-    ]
-    for stage, label, nested in STAGES:
-        entry = summary["stages"][stage]
-        name = ("↳ " if nested else "") + label
-        cells = " | ".join(f"{s:.2f}" for s in entry["seconds"])
-        judged = "" if entry["judged"] else " *(short)*"
-        lines.append(
-            f"| {name} | {cells} | {entry['time_exponent']:.2f} | "
-            f"{entry['time_last_segment']:.2f} | {entry['verdict']}{judged} |"
-        )
-    lines += [
+        *_seconds_table(summary, head, "seconds", "time_exponent",
+                        "time_last_segment", "verdict", "judged"),
+        "",
+        "## CPU seconds per stage",
+        "",
+        "CPU time of the fitting process and its workers inside each stage's "
+        "window (for the summed fold and refit jobs: CPU time of each fit). "
+        "Less sensitive than wall time to other work on the machine, and "
+        "above wall time where the stage runs on several cores.",
+        "",
+        *_seconds_table(summary, head, "cpu_seconds", "cpu_exponent",
+                        "cpu_last_segment", "cpu_verdict", "cpu_judged"),
         "",
         "Teacher fold and refit fits share one joblib job list, so they have "
-        "one wall time; their summed job seconds are the CPU time they took "
-        f"(spread over {first['n_jobs']} workers). "
+        "one wall time; their summed job seconds are what each fit took, "
+        f"spread over {first['n_jobs']} workers. "
         + _warm_up_sentence(results),
         "",
         "Rows processed by the stages that also see synthetic rows:",
@@ -743,7 +805,8 @@ def render_markdown(results, summary, command):
     for name, kinds in summary["members"].items():
         for kind, entry in kinds.items():
             cells = " | ".join(f"{s:.2f}" for s in entry["seconds"])
-            lines.append(f"| {name} | {kind.split('_')[0]} | {cells} | "
+            kind_label = kind.replace("_seconds", "").replace("_", " ")
+            lines.append(f"| {name} | {kind_label} | {cells} | "
                          f"{entry['exponent']:.2f} |")
     lines += [
         "",
@@ -773,6 +836,7 @@ def long_table(results):
             records.append({
                 "n_rows": r["n_rows"], "stage": stage, "label": label,
                 "seconds": r["seconds"][stage],
+                "cpu_seconds": r["cpu_seconds"][stage],
                 "peak_mib": memory.get("peak_bytes", np.nan) / 2**20,
                 "input_mib": r["input_bytes"] / 2**20,
                 "n_synthetic": r["n_synthetic"], "n_jobs": r["n_jobs"],

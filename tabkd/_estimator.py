@@ -214,7 +214,7 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         Seconds per stage; each stage's start and end as Unix times
         (``["timeline"]``, with ``"fit"`` for the whole call); rows used;
         teacher out-of-fold scores per member and combined; the teacher's
-        fit seconds summed over its fold jobs and over its refit jobs
+        wall and CPU fit seconds summed over its fold jobs and its refit jobs
         (``["teacher"]["jobs"]``; the two kinds run interleaved, so with
         ``n_jobs > 1`` they add up to more than the teacher's wall time);
         the combiner's weights per member (``["teacher"]["combiner"]``:

@@ -37,6 +37,9 @@ from ._combiners import (
 )
 from ._members import default_members, make_members  # noqa: F401 (re-exported)
 
+# Summed per kind of job in the teacher report, in total and per member.
+_JOB_KEYS = ("fold_seconds", "refit_seconds", "fold_cpu_seconds",
+             "refit_cpu_seconds")
 # A shrunk member keeps at least this share of its trees; below it, the
 # member is dropped instead, as a forest of a handful of trees is noise.
 _MIN_SHRINK = 0.1
@@ -184,7 +187,7 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
     fit_params = {}
     if sample_weight is not None:
         fit_params = _sample_weight_params(name, estimator, sample_weight)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         estimator.fit(X, local, **fit_params)
     except Exception as exc:
@@ -193,9 +196,12 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
             f"{type(exc).__name__}: {exc}"
         ) from exc
     seconds = time.perf_counter() - start
+    # CPU time as well: on a busy machine wall seconds measure the load too.
+    cpu_seconds = time.process_time() - cpu_start
     order = getattr(estimator, "classes_", None)
     columns = present if order is None else present[np.asarray(order).astype(int)]
-    return _FittedMember(name, estimator, columns, len(classes), seconds)
+    return _FittedMember(name, estimator, columns, len(classes), seconds,
+                         fit_cpu_seconds=cpu_seconds)
 
 
 def _fit_job(name, estimator, X, y_codes, classes, sample_weight, where,
@@ -215,15 +221,17 @@ def _fit_job(name, estimator, X, y_codes, classes, sample_weight, where,
     if where == "all rows":
         return member
     oof = None if X_scored is None else member.predict_proba(X_scored)
-    return _FoldFit(name, member.fit_seconds, oof, member if keep_model else None)
+    return _FoldFit(name, member.fit_seconds, member.fit_cpu_seconds, oof,
+                    member if keep_model else None)
 
 
 class _FoldFit:
     """What a fold job returns: held-out probabilities, the model if kept."""
 
-    def __init__(self, name, fit_seconds, oof, member):
+    def __init__(self, name, fit_seconds, fit_cpu_seconds, oof, member):
         self.name = name
         self.fit_seconds = fit_seconds
+        self.fit_cpu_seconds = fit_cpu_seconds
         self.oof = oof
         self.member = member
 
@@ -245,12 +253,15 @@ def _sample_weight_params(name, estimator, sample_weight):
 class _FittedMember:
     """A fitted member plus the global class each output column stands for."""
 
-    def __init__(self, name, estimator, columns, n_classes, fit_seconds):
+    def __init__(self, name, estimator, columns, n_classes, fit_seconds,
+                 fit_cpu_seconds=0.0):
         self.name = name
         self.estimator = estimator
         self.columns = columns
         self.n_classes = n_classes
         self.fit_seconds = fit_seconds
+        # CPU seconds of the process that fitted it, all its threads.
+        self.fit_cpu_seconds = fit_cpu_seconds
 
     def predict_proba(self, X):
         """Probabilities over all global classes (absent ones get zero).
@@ -481,9 +492,9 @@ def fit_teacher(
     oof_proba : ndarray of shape (n_samples, n_classes) or None
     report : dict
         Fit seconds; per-member out-of-fold log loss and accuracy; the
-        combiner's weights under ``"combiner"``; under ``"jobs"`` the seconds
-        the fold jobs and the refit jobs spent fitting, summed in total and
-        per member (budget probes count as fold jobs); under ``"timeline"``
+        combiner's weights under ``"combiner"``; under ``"jobs"`` the wall
+        and CPU seconds the fold jobs and the refit jobs spent fitting,
+        summed in total and per member (budget probes count as fold jobs); under ``"timeline"``
         the Unix start and end of the fits, the out-of-fold scoring and the
         combiner; under ``"budget"`` (with a time limit) the probe times and
         what was dropped or shrunk.
@@ -536,7 +547,7 @@ def fit_teacher(
     # Fold and refit jobs share one job list, so their wall times cannot be
     # told apart; what each job spent fitting can, summed per kind.
     report = {"fit_seconds": 0.0, "members": {},
-              "jobs": {"fold_seconds": 0.0, "refit_seconds": 0.0, "by_member": {}},
+              "jobs": {**dict.fromkeys(_JOB_KEYS, 0.0), "by_member": {}},
               "timeline": {}}
     fits_started_at = time.time()
     if time_limit is not None:
@@ -713,13 +724,14 @@ def _fit_one_blas_thread(estimator, X, y):
 
 
 def _count_job_seconds(jobs_report, key, member):
-    """Add one job's fit seconds to its kind (fold or refit) and member."""
+    """Add one job's fit seconds, wall and CPU, to its kind and member."""
     kind = "refit" if key[0] == "all" else "fold"
-    jobs_report[f"{kind}_seconds"] += member.fit_seconds
     per_member = jobs_report["by_member"].setdefault(
-        member.name, {"fold_seconds": 0.0, "refit_seconds": 0.0}
+        member.name, dict.fromkeys(_JOB_KEYS, 0.0)
     )
-    per_member[f"{kind}_seconds"] += member.fit_seconds
+    for report in (jobs_report, per_member):
+        report[f"{kind}_seconds"] += member.fit_seconds
+        report[f"{kind}_cpu_seconds"] += member.fit_cpu_seconds
 
 
 def _score(proba, y_codes):

@@ -79,12 +79,35 @@ def test_memory_sampler_sees_an_allocation_while_it_lives(scaling):
         time.sleep(0.1)
         middle = time.time()
         del block
-        time.sleep(0.05)
+        # Then 0.2 s of busy CPU and 0.2 s of sleep.
+        busy_start = time.time()
+        while time.time() - busy_start < 0.2:
+            pass
+        busy_end = time.time()
+        time.sleep(0.2)
+        idle_end = time.time()
     samples = sampler.samples
-    assert samples.shape[1] == 3 and len(samples) >= 10
+    assert samples.shape[1] == 4 and len(samples) >= 10
     before = samples[samples[:, 0] < start, 1]
     during = samples[(samples[:, 0] > start + 0.05) & (samples[:, 0] < middle), 1]
     assert during.max() - before.min() > 50 * 2**20
+    cpu = scaling.stage_cpu_seconds(samples, {"busy": (busy_start, busy_end),
+                                              "idle": (busy_end, idle_end)})
+    assert cpu["busy"] == pytest.approx(0.2, abs=0.08)
+    assert cpu["idle"] < 0.05
+
+
+def test_stage_cpu_seconds_interpolates_and_ignores_dips(scaling):
+    times = np.arange(6.0)
+    # Cumulative CPU; at t=3 a worker has exited but is not yet reaped.
+    cpu = np.array([0.0, 1.0, 3.0, 2.0, 5.0, 6.0])
+    samples = np.column_stack([times, np.zeros(6), np.zeros(6), cpu])
+    result = scaling.stage_cpu_seconds(
+        samples, {"first": (0.0, 1.5), "dip": (2.0, 3.0), "after": (3.0, 5.0)}
+    )
+    assert result["first"] == pytest.approx(2.0)
+    assert result["dip"] == pytest.approx(0.0)
+    assert result["after"] == pytest.approx(3.0)
 
 
 def test_memory_multiple_separates_fixed_and_marginal_cost(scaling):
@@ -111,6 +134,10 @@ def test_script_measures_a_tiny_fit_caches_it_and_aggregates(scaling, tmp_path,
     for stage, _, _ in scaling.STAGES:
         if stage != "other":
             assert result["seconds"][stage] > 0, stage
+    # The teacher's fits and the student burn CPU; the jobs' CPU is counted.
+    for stage in ("teacher_fits", "teacher_fold_jobs", "student", "total"):
+        assert result["cpu_seconds"][stage] > 0.1, stage
+    assert result["cpu_seconds"]["total"] >= result["cpu_seconds"]["teacher_fits"]
     assert result["seconds"]["teacher"] >= result["seconds"]["teacher_fits"]
     assert result["seconds"]["total"] >= result["seconds"]["teacher"]
     assert result["n_real"] == 300 and result["n_synthetic"] == 1500
@@ -125,6 +152,7 @@ def test_script_measures_a_tiny_fit_caches_it_and_aggregates(scaling, tmp_path,
     double["n_rows"], double["n_real"] = 600, 600
     double["n_synthetic"] = 3000
     double["seconds"] = {k: 2 * v for k, v in result["seconds"].items()}
+    double["cpu_seconds"] = {k: 2 * v for k, v in result["cpu_seconds"].items()}
     for entry in double["memory"].values():
         entry["peak_bytes"] *= 2
     double["input_bytes"] *= 2
@@ -143,6 +171,8 @@ def test_script_measures_a_tiny_fit_caches_it_and_aggregates(scaling, tmp_path,
     for stage, _, _ in scaling.STAGES:
         if stage != "other" or result["seconds"]["other"] > 0:
             assert summary["stages"][stage]["time_exponent"] == pytest.approx(1.0)
+        if stage != "other" or result["cpu_seconds"]["other"] > 0:
+            assert summary["stages"][stage]["cpu_exponent"] == pytest.approx(1.0)
         if stage not in scaling.JOB_STAGES and stage != "other":
             assert summary["stages"][stage]["memory_exponent"] == pytest.approx(1.0)
     assert summary["stages"]["student"]["time_exponent_per_processed_row"] == (

@@ -166,6 +166,8 @@ def test_job_seconds_split_fold_fits_from_refits(cancer):
     assert jobs["fold_seconds"] == pytest.approx(
         sum(m["fold_seconds"] for m in jobs["by_member"].values())
     )
+    # Sleeping takes wall time but no CPU: the CPU seconds tell them apart.
+    assert 0.0 <= jobs["fold_cpu_seconds"] + jobs["refit_cpu_seconds"] < 0.1
     timeline = report["timeline"]
     assert list(timeline) == ["fits", "out_of_fold", "combiner"]
     bounds = [t for phase in timeline.values() for t in phase]
