@@ -56,6 +56,9 @@ SAMPLE_INTERVAL = 0.01
 # The children list is re-read every this many samples: listing processes
 # costs about a millisecond, reading one process's RSS a hundredth of that.
 CHILDREN_REFRESH = 10
+# Part of the fingerprint: a cached result written by an older version of
+# this script lacks fields, so a new version measures again.
+RESULT_VERSION = 2
 # Stages shorter than this at the largest size are reported, but their
 # exponents are mostly timer and scheduling noise.
 MIN_JUDGED_SECONDS = 1.0
@@ -157,6 +160,7 @@ def configuration(seed, n_jobs):
         "student": _plain_params(student),
         "max_auto_synthetic": _estimator._MAX_AUTO_SYNTHETIC,
         "label_batch": _estimator._LABEL_BATCH,
+        "result_version": RESULT_VERSION,
     }
 
 
