@@ -13,6 +13,7 @@ sees a prediction that a member made on its own training rows.
 import numpy as np
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 COMBINERS = ("stacking", "voting", "selection")
 # Member probabilities are floored before the log in the stacking features
@@ -191,11 +192,13 @@ def fit_combiner(combiner, oof_members, y_codes, folds, names, *,
         # that saw that row's label.
         oof_proba = np.zeros((len(y_codes), n_classes))
         for train_idx, valid_idx in folds:
-            fold_meta = clone(meta_learner).fit(features[train_idx], y_codes[train_idx])
+            fold_meta = _fit_one_blas_thread(
+                clone(meta_learner), features[train_idx], y_codes[train_idx]
+            )
             oof_proba[np.ix_(valid_idx, fold_meta.classes_.astype(int))] = (
                 fold_meta.predict_proba(features[valid_idx])
             )
-        meta_learner.fit(features, y_codes)
+        _fit_one_blas_thread(meta_learner, features, y_codes)
         report["weights"] = stacking_weights(meta_learner, names, n_classes)
     elif combiner == "selection":
         counts, selected_loss = ensemble_selection(
@@ -223,3 +226,17 @@ def fit_combiner(combiner, oof_members, y_codes, folds, names, *,
             oof_proba = np.mean(oof_members, axis=0)
         report["weights"] = {n: 1.0 / len(names) for n in names}
     return meta_learner, weights, oof_proba, report
+
+
+def _fit_one_blas_thread(estimator, X, y):
+    """Fit ``estimator`` (the stacking meta-learner) with one BLAS thread.
+
+    L-BFGS makes hundreds of tiny BLAS calls on an ``n × members·classes``
+    matrix, too small to share across threads. With the default thread
+    pool, on a 2-core machine that was busy, each call waited for a
+    descheduled thread: at 10,000 rows of diamonds one fit took 19.8 s
+    instead of 1.5 s with one thread, at the same iteration count. One
+    thread also makes the result independent of the machine's core count.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return estimator.fit(X, y)

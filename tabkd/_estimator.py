@@ -100,18 +100,26 @@ def _label(teacher, X, n_jobs):
 
 
 class _Stage:
-    """Times one stage of fit and prints it when verbose."""
+    """Times one stage of fit and prints it when verbose.
+
+    Besides the duration, the stage's start and end go into
+    ``report["timeline"]`` as Unix times, so that a memory trace taken
+    outside the estimator (see ``benchmarks/scaling.py``) can be cut into
+    stages.
+    """
 
     def __init__(self, report, name, verbose):
         self.report, self.name, self.verbose = report, name, verbose
 
     def __enter__(self):
         self.start = time.perf_counter()
+        self.started_at = time.time()
         return self
 
     def __exit__(self, *exc):
         seconds = time.perf_counter() - self.start
         self.report["seconds"][self.name] = seconds
+        self.report["timeline"][self.name] = (self.started_at, time.time())
         if self.verbose and exc[0] is None:
             print(f"[tabkd] {self.name:<20} {seconds:8.2f} s", flush=True)
         return False
@@ -263,13 +271,18 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
     student_ : BaseStudent
         The fitted student; ``predict_proba`` is its output.
     fit_report_ : dict
-        Seconds per stage, rows used, teacher out-of-fold scores per member
-        and combined, the combiner's weights per member
-        (``["teacher"]["combiner"]``: stacking's absolute meta-learner
-        coefficients as shares, voting's equal weights, selection's counts
-        and weights), what a time limit dropped or shrunk
-        (``["teacher"]["budget"]``), and the student's agreement with and log
-        loss against the teacher on rows held out from the student.
+        Seconds per stage; each stage's start and end as Unix times
+        (``["timeline"]``, with ``"fit"`` for the whole call); rows used;
+        teacher out-of-fold scores per member and combined; the teacher's
+        wall and CPU fit seconds summed over its fold jobs and its refit jobs
+        (``["teacher"]["jobs"]``; the two kinds run interleaved, so with
+        ``n_jobs > 1`` they add up to more than the teacher's wall time);
+        the combiner's weights per member (``["teacher"]["combiner"]``:
+        stacking's absolute meta-learner coefficients as shares, voting's
+        equal weights, selection's counts and weights), what a time limit
+        dropped or shrunk (``["teacher"]["budget"]``), and the student's
+        agreement with and log loss against the teacher on rows held out
+        from the student.
 
     Notes
     -----
@@ -415,6 +428,7 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         """The body of :meth:`fit`, which undoes it when it does not finish."""
+        fit_started_at = time.time()
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=4)
         teacher_seed, augment_seed, student_seed, _ = (int(s) for s in seeds)
@@ -453,7 +467,7 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
         folds = self._folds(y, teacher_seed)
 
         self.schema_ = schema
-        report = {"seconds": {}, "n_real": int(encoded.shape[0])}
+        report = {"seconds": {}, "timeline": {}, "n_real": int(encoded.shape[0])}
         frame = schema.to_frame(X)
         member_input = "frame" if schema.from_frame_ or self._default_teacher() else "array"
 
@@ -511,6 +525,9 @@ class DistilledClassifier(ClassifierMixin, VersionedStateMixin, BaseEstimator):
             student, all_encoded, np.vstack(parts_teacher)
         )
         report["seconds"]["total"] = sum(report["seconds"].values())
+        # The whole call, validation and encoding included: what lies between
+        # the stages is the schema, the checks and the stacking of the parts.
+        report["timeline"]["fit"] = (fit_started_at, time.time())
         self.teacher_ = teacher if self.keep_teacher else None
         self.fit_report_ = report
         return self

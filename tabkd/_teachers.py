@@ -31,6 +31,9 @@ from ._combiners import combine, fit_combiner
 from ._members import default_members, make_members  # noqa: F401 (re-exported)
 from ._parallel import one_level, parallel_map
 
+# Summed per kind of job in the teacher report, in total and per member.
+_JOB_KEYS = ("fold_seconds", "refit_seconds", "fold_cpu_seconds",
+             "refit_cpu_seconds")
 # A shrunk member keeps at least this share of its trees; below it, the
 # member is dropped instead, as a forest of a handful of trees is noise.
 _MIN_SHRINK = 0.1
@@ -189,7 +192,7 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
     fit_params = {}
     if sample_weight is not None:
         fit_params = _sample_weight_params(name, estimator, sample_weight)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     try:
         estimator.fit(X, local, **fit_params)
     except Exception as exc:
@@ -198,9 +201,50 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
             f"{type(exc).__name__}: {exc}"
         ) from exc
     seconds = time.perf_counter() - start
+    # CPU time as well: on a busy machine wall seconds measure the load too.
+    cpu_seconds = time.process_time() - cpu_start
     order = getattr(estimator, "classes_", None)
     columns = present if order is None else present[np.asarray(order).astype(int)]
-    return _FittedMember(name, estimator, columns, len(classes), seconds)
+    return _FittedMember(name, estimator, columns, len(classes), seconds,
+                         fit_cpu_seconds=cpu_seconds)
+
+
+@one_level
+def _fit_job(name, estimator, X, y_codes, classes, sample_weight, where,
+             train_idx=None, valid_idx=None, keep_model=True):
+    """One job of the teacher's job list: a refit, or a fold fit and its scores.
+
+    A refit (``train_idx`` None) returns the :class:`_FittedMember`. A fold
+    fit trains on the rows ``train_idx`` of ``X``, scores the held-out rows
+    ``valid_idx`` (None when no out-of-fold predictions are wanted) in the
+    same job and returns a :class:`_FoldFit`, which holds the fold model
+    only if ``keep_model``. Forests grow with their training rows (on
+    diamonds the default random forest and extra trees take about 9 and 17
+    KB per row), so shipping every fold model back and holding all of them
+    until the last fit ended made the teacher's memory ``cv + 1`` times that
+    of its refitted members.
+    """
+    member = _fit_member(name, estimator, X, y_codes, classes, sample_weight,
+                         where, train_idx)
+    if train_idx is None:
+        return member
+    oof = None
+    if valid_idx is not None:
+        held_out = X.iloc[valid_idx] if isinstance(X, pd.DataFrame) else X[valid_idx]
+        oof = member.predict_proba(held_out)
+    return _FoldFit(name, member.fit_seconds, member.fit_cpu_seconds, oof,
+                    member if keep_model else None)
+
+
+class _FoldFit:
+    """What a fold job returns: held-out probabilities, the model if kept."""
+
+    def __init__(self, name, fit_seconds, fit_cpu_seconds, oof, member):
+        self.name = name
+        self.fit_seconds = fit_seconds
+        self.fit_cpu_seconds = fit_cpu_seconds
+        self.oof = oof
+        self.member = member
 
 
 def _sample_weight_params(name, estimator, sample_weight):
@@ -220,12 +264,15 @@ def _sample_weight_params(name, estimator, sample_weight):
 class _FittedMember:
     """A fitted member plus the global class each output column stands for."""
 
-    def __init__(self, name, estimator, columns, n_classes, fit_seconds):
+    def __init__(self, name, estimator, columns, n_classes, fit_seconds,
+                 fit_cpu_seconds=0.0):
         self.name = name
         self.estimator = estimator
         self.columns = columns
         self.n_classes = n_classes
         self.fit_seconds = fit_seconds
+        # CPU seconds of the process that fitted it, all its threads.
+        self.fit_cpu_seconds = fit_cpu_seconds
 
     # Member predictions run in the caller's process too (out-of-fold rows,
     # one labelling batch, a user's teacher_.predict_proba), where a Dask
@@ -462,8 +509,12 @@ def fit_teacher(
     oof_proba : ndarray of shape (n_samples, n_classes) or None
     report : dict
         Fit seconds; per-member out-of-fold log loss and accuracy; the
-        combiner's weights under ``"combiner"``; under ``"budget"`` (with a
-        time limit) the probe times and what was dropped or shrunk.
+        combiner's weights under ``"combiner"``; under ``"jobs"`` the wall
+        and CPU seconds the fold jobs and the refit jobs spent fitting,
+        summed in total and per member (budget probes count as fold jobs); under ``"timeline"``
+        the Unix start and end of the fits, the out-of-fold scoring and the
+        combiner; under ``"budget"`` (with a time limit) the probe times and
+        what was dropped or shrunk.
     """
     n_classes = len(classes)
     names = [name for name, _ in members]
@@ -476,17 +527,20 @@ def fit_teacher(
     def rows(data, idx):
         return data.iloc[idx] if isinstance(data, pd.DataFrame) else data[idx]
 
-    # A job is its key, then _fit_member's arguments. Every job shares the
-    # same X, y and weight objects and each fold's index array, so a cluster
+    # A job is its key, then _fit_job's arguments. Every job shares the
+    # same X, y and weight objects and each fold's index arrays, so a cluster
     # backend ships each of them once (see _fit_member).
     def fold_job(fold, name, estimator):
+        train_idx, valid_idx = budget_folds[fold]
+        # The job scores the held-out rows itself, so only a bagged member
+        # needs its fold model sent back.
         return ((fold, name), name, estimator, X_members, y_codes, classes,
                 sample_weight, f"fold {fold + 1} of {len(budget_folds)}",
-                budget_folds[fold][0])
+                train_idx, valid_idx if run_folds else None, bagging)
 
     def refit_job(name, estimator):
         return (("all", name), name, estimator, X_members, y_codes, classes,
-                sample_weight, "all rows", None)
+                sample_weight, "all rows", None, None, True)
 
     def needs_refit(estimator):
         # A bagged member is its fold models; a pre-fitted one is still used
@@ -496,14 +550,21 @@ def fit_teacher(
     def run(jobs, desc):
         # Results come back in submission order, so the progress bar does not
         # change which fit lands where.
-        results = parallel_map(_fit_member, (job[1:] for job in jobs), n_jobs)
+        results = parallel_map(_fit_job, (job[1:] for job in jobs), n_jobs)
         fitted = list(tqdm(results, total=len(jobs), desc=desc,
                            disable=not verbose, leave=False))
+        for job, member in zip(jobs, fitted):
+            _count_job_seconds(report["jobs"], job[0], member)
         return {job[0]: member for job, member in zip(jobs, fitted)}
 
     start = time.perf_counter()
     by_key = {}
-    report = {"fit_seconds": 0.0, "members": {}}
+    # Fold and refit jobs share one job list, so their wall times cannot be
+    # told apart; what each job spent fitting can, summed per kind.
+    report = {"fit_seconds": 0.0, "members": {},
+              "jobs": {**dict.fromkeys(_JOB_KEYS, 0.0), "by_member": {}},
+              "timeline": {}}
+    fits_started_at = time.time()
     if time_limit is not None:
         members, by_key, report["budget"] = _apply_budget(
             members, time_limit, start, run, fold_job, refit_job, needs_refit,
@@ -523,6 +584,7 @@ def fit_teacher(
             jobs.append(refit_job(name, estimator))
     by_key.update(run(jobs, "[tabkd] teacher fits"))
     by_key = {key: member for key, member in by_key.items() if key[1] in names}
+    report["timeline"]["fits"] = (fits_started_at, time.time())
 
     oof_members = None
     if run_folds:
@@ -530,9 +592,7 @@ def fit_teacher(
         for name in names:
             oof = np.zeros((len(y_codes), n_classes))
             for fold, (_, valid_idx) in enumerate(folds):
-                oof[valid_idx] = by_key[(fold, name)].predict_proba(
-                    rows(X_members, valid_idx)
-                )
+                oof[valid_idx] = by_key[(fold, name)].oof
             oof_members.append(oof)
             report["members"][name] = _score(oof, y_codes)
         if verbose >= 2:
@@ -541,14 +601,21 @@ def fit_teacher(
                       f"log loss {scores['log_loss']:.4f}  "
                       f"accuracy {scores['accuracy']:.4f}")
 
+    report["timeline"]["out_of_fold"] = (
+        report["timeline"]["fits"][1], time.time()
+    )
     meta_learner, weights, oof_proba, report["combiner"] = fit_combiner(
         combiner, oof_members, y_codes, folds, names, sample_weight=sample_weight
+    )
+    report["timeline"]["combiner"] = (
+        report["timeline"]["out_of_fold"][1], time.time()
     )
 
     if bagging:
         full_members = [
             by_key[("all", name)] if ("all", name) in by_key
-            else _BaggedMember(name, [by_key[(f, name)] for f in range(len(folds))])
+            else _BaggedMember(name, [by_key[(f, name)].member
+                                      for f in range(len(folds))])
             for name in names
         ]
     else:
@@ -681,6 +748,17 @@ def _apply_budget(members, time_limit, start, run, fold_job, refit_job,
         "shrunk": shrunk,
     }
     return kept, by_key, budget_report
+
+
+def _count_job_seconds(jobs_report, key, member):
+    """Add one job's fit seconds, wall and CPU, to its kind and member."""
+    kind = "refit" if key[0] == "all" else "fold"
+    per_member = jobs_report["by_member"].setdefault(
+        member.name, dict.fromkeys(_JOB_KEYS, 0.0)
+    )
+    for report in (jobs_report, per_member):
+        report[f"{kind}_seconds"] += member.fit_seconds
+        report[f"{kind}_cpu_seconds"] += member.fit_cpu_seconds
 
 
 def _score(proba, y_codes):

@@ -98,7 +98,7 @@ def test_dask_fit_equals_local_fit_and_runs_on_the_workers(
 
     # 4 members x (3 folds + refit) fits; the five labelling batches run as
     # one job per worker. Nothing else: no nested call escaped tabkd's jobs.
-    assert _calls_per_function(stream.data) == {"_fit_member": 16,
+    assert _calls_per_function(stream.data) == {"_fit_job": 16,
                                                  "_label_batches": 2}
     np.testing.assert_allclose(remote.teacher_.predict_proba(X_test),
                                local.teacher_.predict_proba(X_test),
@@ -127,14 +127,14 @@ def test_dask_backend_receives_the_training_rows_once(
 
     shapes = collections.Counter(np.shape(data) for data in scattered)
     n_rows, n_columns = X_train.shape
-    # The whole table and the labels once; each fold's row indices once; no
-    # per-job slices of the table.
+    # The whole table and the labels once; each fold's training and held-out
+    # row indices once; no per-job slices of the table.
     assert shapes[(n_rows, n_columns)] == 1
     assert shapes[(n_rows,)] == 1
     assert sum(count for shape, count in shapes.items()
                if len(shape) == 2 and shape != (n_rows, n_columns)) == 0
     assert sum(count for shape, count in shapes.items()
-               if len(shape) == 1 and shape[0] < n_rows) == 3
+               if len(shape) == 1 and shape[0] < n_rows) == 2 * 3
 
 
 def test_student_threads_are_capped_at_the_local_cores(dask_client, monkeypatch):

@@ -47,6 +47,16 @@ def test_default_student_agrees_with_teacher_on_breast_cancer(default_breast_can
     assert report["n_synthetic"] == 5 * 426
     assert set(report["seconds"]) >= {"teacher", "augmentation",
                                       "teacher labelling", "student", "total"}
+    # Stages lie one after another inside the whole fit, and each one's
+    # timeline spans its measured seconds.
+    timeline = report["timeline"]
+    stages = ["teacher", "augmentation", "teacher labelling", "student"]
+    bounds = [t for name in stages for t in timeline[name]]
+    assert bounds == sorted(bounds)
+    assert timeline["fit"][0] <= bounds[0] and bounds[-1] <= timeline["fit"][1]
+    for name in stages:
+        start, end = timeline[name]
+        assert end - start == pytest.approx(report["seconds"][name], abs=0.05)
     assert set(report["teacher"]["members"]) == {
         "lightgbm", "xgboost", "random_forest", "extra_trees", "logistic"
     }

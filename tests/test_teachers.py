@@ -1,6 +1,9 @@
 """Teacher members, bagging, combiners and the time budget."""
 
+import gc
+import os
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from tabkd import DistilledClassifier, LightGBMStudent
 from tabkd._combiners import ensemble_selection
@@ -167,6 +171,98 @@ def test_bagging_through_the_estimator_fits_no_refit(breast_cancer_split):
     ).fit(X_train, y_train)
     assert all(len(member.folds) == 3 for member in model.teacher_.members)
     assert model.fit_report_["teacher"]["combiner"]["kind"] == "stacking"
+
+
+# ------------------------------------------------------------ job report
+def test_job_seconds_split_fold_fits_from_refits(cancer):
+    # Two members sleeping 0.1 s per fit: each has three fold fits and one
+    # refit, whatever order the interleaved job list ran them in.
+    members = [("slow_a", _Slow(0.1)), ("slow_b", _Slow(0.1))]
+    _, _, report = _fit(cancer, members, "stacking", n_jobs=2)
+    jobs = report["jobs"]
+    for name in ("slow_a", "slow_b"):
+        assert jobs["by_member"][name]["fold_seconds"] == pytest.approx(0.3, abs=0.1)
+        assert jobs["by_member"][name]["refit_seconds"] == pytest.approx(0.1, abs=0.05)
+    assert jobs["fold_seconds"] == pytest.approx(
+        sum(m["fold_seconds"] for m in jobs["by_member"].values())
+    )
+    # Sleeping takes wall time but no CPU: the CPU seconds tell them apart.
+    assert 0.0 <= jobs["fold_cpu_seconds"] + jobs["refit_cpu_seconds"] < 0.1
+    timeline = report["timeline"]
+    assert list(timeline) == ["fits", "out_of_fold", "combiner"]
+    bounds = [t for phase in timeline.values() for t in phase]
+    assert bounds == sorted(bounds)
+
+
+def test_bagged_teacher_reports_no_refit_seconds(cancer):
+    _, _, report = _fit(cancer, [("slow", _Slow(0.05))], "voting", bagging=True)
+    assert report["jobs"]["refit_seconds"] == 0.0
+    assert report["jobs"]["fold_seconds"] == pytest.approx(0.15, abs=0.05)
+
+
+class _Counted(ClassifierMixin, BaseEstimator):
+    """A prior-predicting member that records how many fitted copies live."""
+
+    alive = weakref.WeakSet()
+    most_alive = 0
+
+    def fit(self, X, y):
+        self.classes_, counts = np.unique(y, return_counts=True)
+        self.prior_ = counts / counts.sum()
+        gc.collect()
+        _Counted.alive.add(self)
+        _Counted.most_alive = max(_Counted.most_alive, len(_Counted.alive))
+        return self
+
+    def predict_proba(self, X):
+        return np.tile(self.prior_, (len(X), 1))
+
+
+@pytest.mark.parametrize("bagging, most_alive", [(False, 2), (True, 6)])
+def test_fold_models_are_dropped_once_they_scored_their_rows(cancer, bagging,
+                                                             most_alive):
+    # Two members, three folds, one job at a time: holding every fold model
+    # until the last fit meant 8 live models. Now a fold model is freed once
+    # it has scored its held-out rows, so only the two refits (last in the
+    # job list) are alive together; bagging keeps its six fold models and
+    # fits no refit.
+    _Counted.alive, _Counted.most_alive = weakref.WeakSet(), 0
+    members = [("a", _Counted()), ("b", _Counted())]
+    teacher, oof, _ = _fit(cancer, members, "voting", bagging=bagging)
+    assert _Counted.most_alive == most_alive
+    schema, frame, y, folds = cancer
+    prior = np.zeros((len(y), 2))
+    for train_idx, valid_idx in folds:
+        counts = np.bincount(y[train_idx], minlength=2)
+        prior[valid_idx] = counts / counts.sum()
+    np.testing.assert_allclose(oof, prior)
+
+
+class _ThreadRecordingMeta(LogisticRegression):
+    """A meta-learner that records the BLAS threads it was fitted with."""
+
+    threads = []
+
+    def fit(self, X, y):
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        _ThreadRecordingMeta.threads.append(max(blas))
+        return super().fit(X, y)
+
+
+@pytest.mark.skipif(os.cpu_count() < 2, reason="one core allows one thread anyway")
+def test_stacking_meta_learner_fits_with_one_blas_thread(cancer, monkeypatch):
+    import tabkd._combiners
+
+    _ThreadRecordingMeta.threads = []
+    monkeypatch.setattr(tabkd._combiners, "make_meta_learner",
+                        lambda: _ThreadRecordingMeta(max_iter=500))
+    members = [("hgb", _hgb()), ("logistic", _logistic())]
+    # The tests run with one thread (conftest); allow two, as a user's
+    # process would have, and check the combiner takes one anyway.
+    with threadpool_limits(limits=2, user_api="blas"):
+        _fit(cancer, members, "stacking")
+    # Three fold meta-learners and the final one.
+    assert _ThreadRecordingMeta.threads == [1, 1, 1, 1]
 
 
 # ----------------------------------------------------------------- budget
