@@ -1008,9 +1008,11 @@ def main(argv=None):
     command = reproducing_command(args, [r["n_rows"] for r in results])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".md").write_text(render_markdown(results, summary, command))
+    # The memory traces and configurations stay in the per-size files.
+    slim = [{k: v for k, v in r.items() if k not in ("trace", "configuration")}
+            for r in sorted(results, key=lambda r: r["n_rows"])]
     out.with_suffix(".json").write_text(json.dumps(
-        {"command": command, "summary": summary,
-         "results": sorted(results, key=lambda r: r["n_rows"])},
+        {"command": command, "summary": summary, "results": slim},
         indent=1, default=float,
     ))
     long_table(results).to_csv(out.with_suffix(".csv"), index=False)

@@ -213,7 +213,7 @@ def _fit_job(name, estimator, X, y_codes, classes, sample_weight, where,
     wanted) scores those rows in the same job and returns a
     :class:`_FoldFit`, which holds the fold model only if ``keep_model``.
     Forests grow with their training rows (on diamonds the default random
-    forest and extra trees take about 9 and 18 KB per row), so shipping
+    forest and extra trees take about 9 and 17 KB per row), so shipping
     every fold model back and holding all of them until the last fit ended
     made the teacher's memory ``cv + 1`` times that of its refitted members.
     """
