@@ -66,10 +66,10 @@ MIN_JUDGED_SECONDS = 1.0
 # (key, label, nested under the teacher). The order is the order of fit.
 STAGES = (
     ("schema", "schema, encoding and checks", False),
-    ("teacher", "teacher (wall)", False),
-    ("teacher_fits", "teacher fits: folds + refit (wall)", True),
-    ("teacher_fold_jobs", "teacher fold fits (summed job s)", True),
-    ("teacher_refit_jobs", "teacher refit fits (summed job s)", True),
+    ("teacher", "teacher, whole stage", False),
+    ("teacher_fits", "teacher fits: folds + refit, interleaved", True),
+    ("teacher_fold_jobs", "teacher fold fits, sum over jobs", True),
+    ("teacher_refit_jobs", "teacher refit fits, sum over jobs", True),
     ("teacher_oof", "teacher out-of-fold scoring + combiner", True),
     ("augmentation", "augmentation", False),
     ("labelling", "teacher labelling", False),
@@ -850,45 +850,55 @@ def long_table(results):
 
 
 def plot(summary, path):
-    """Log–log seconds and peak memory per stage, with n and n log n guides."""
+    """Log–log wall seconds, CPU seconds and peak memory per stage.
+
+    Each time panel has an n and an n log n guide through the total's first
+    point, so that slopes can be compared by eye.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     sizes = np.asarray(summary["sizes"], dtype=np.float64)
+    ref = sizes / sizes[0]
     shown = ("schema", "teacher_fits", "teacher_oof", "augmentation",
              "labelling", "student", "total")
-    fig, (time_ax, mem_ax) = plt.subplots(1, 2, figsize=(12, 4.8))
+    fig, (wall_ax, cpu_ax, mem_ax) = plt.subplots(1, 3, figsize=(17, 5))
+    for ax, values, exponent in ((wall_ax, "seconds", "time_exponent"),
+                                 (cpu_ax, "cpu_seconds", "cpu_exponent")):
+        for stage in shown:
+            entry = summary["stages"][stage]
+            ax.plot(sizes, entry[values], marker="o",
+                    label=f"{entry['label']} ({entry[exponent]:.2f})")
+        anchor = summary["stages"]["total"][values][0]
+        ax.plot(sizes, anchor * ref, "k--", lw=1, label="∝ n")
+        ax.plot(sizes, anchor * ref * np.log(sizes) / np.log(sizes[0]), "k:",
+                lw=1, label="∝ n log n")
     for stage in shown:
         entry = summary["stages"][stage]
-        label = f"{entry['label']} ({entry['time_exponent']:.2f})"
-        time_ax.plot(sizes, entry["seconds"], marker="o", label=label)
-        if "peak_bytes" in entry:
-            peak = np.maximum(np.asarray(entry["peak_bytes"]) / 2**20, 1e-1)
-            mem_ax.plot(sizes, peak, marker="o",
-                        label=f"{entry['label']} ({entry['memory_exponent']:.2f})")
-    # Guides through the total's first point, so slopes can be compared by eye.
-    anchor = summary["stages"]["total"]["seconds"][0]
-    ref = sizes / sizes[0]
-    time_ax.plot(sizes, anchor * ref, "k--", lw=1, label="∝ n")
-    time_ax.plot(sizes, anchor * ref * np.log(sizes) / np.log(sizes[0]), "k:",
-                 lw=1, label="∝ n log n")
-    mem_anchor = summary["memory_multiple"]["peak_bytes"][0] / 2**20
-    mem_ax.plot(sizes, mem_anchor * ref, "k--", lw=1, label="∝ n")
-    mem_ax.plot(sizes, np.asarray(summary["memory_multiple"]["input_bytes"]) / 2**20,
-                "k-.", lw=1, label="input frame")
-    for ax, ylabel in ((time_ax, "seconds"), (mem_ax, "peak MiB above baseline")):
+        peak = np.maximum(np.asarray(entry["peak_bytes"]) / 2**20, 1e-1)
+        mem_ax.plot(sizes, peak, marker="o",
+                    label=f"{entry['label']} ({entry['memory_exponent']:.2f})")
+    multiple = summary["memory_multiple"]
+    mem_ax.plot(sizes, multiple["peak_bytes"][0] / 2**20 * ref, "k--", lw=1,
+                label="∝ n")
+    mem_ax.plot(sizes, np.asarray(multiple["input_bytes"]) / 2**20, "k-.", lw=1,
+                label="input frame")
+    for ax, ylabel, title in (
+        (wall_ax, "wall seconds", "Wall time per stage (exponent)"),
+        (cpu_ax, "CPU seconds, all processes", "CPU time per stage (exponent)"),
+        (mem_ax, "peak MiB above baseline", "Peak memory per stage (exponent)"),
+    ):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("training rows")
         ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
-    time_ax.set_title("Wall time per stage (exponent)")
-    mem_ax.set_title("Peak memory per stage (exponent)")
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
@@ -998,9 +1008,11 @@ def main(argv=None):
     command = reproducing_command(args, [r["n_rows"] for r in results])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".md").write_text(render_markdown(results, summary, command))
+    # The memory traces and configurations stay in the per-size files.
+    slim = [{k: v for k, v in r.items() if k not in ("trace", "configuration")}
+            for r in sorted(results, key=lambda r: r["n_rows"])]
     out.with_suffix(".json").write_text(json.dumps(
-        {"command": command, "summary": summary,
-         "results": sorted(results, key=lambda r: r["n_rows"])},
+        {"command": command, "summary": summary, "results": slim},
         indent=1, default=float,
     ))
     long_table(results).to_csv(out.with_suffix(".csv"), index=False)
