@@ -192,6 +192,13 @@ def fit_combiner(combiner, oof_members, y_codes, folds, names, *,
         # that saw that row's label.
         oof_proba = np.zeros((len(y_codes), n_classes))
         for train_idx, valid_idx in folds:
+            fold_classes = np.unique(y_codes[train_idx])
+            if len(fold_classes) == 1:
+                # A fold that holds one class (rarer than cv): logistic
+                # regression refuses it, and that class with certainty is
+                # what it would say.
+                oof_proba[valid_idx, fold_classes[0]] = 1.0
+                continue
             fold_meta = _fit_one_blas_thread(
                 clone(meta_learner), features[train_idx], y_codes[train_idx]
             )

@@ -188,6 +188,12 @@ def _fit_member(name, estimator, X, y_codes, classes, sample_weight,
         if sample_weight is not None:
             sample_weight = sample_weight[train_idx]
     present, local = np.unique(y_codes, return_inverse=True)
+    if len(present) == 1:
+        # A fold whose training rows hold one class (a class rarer than cv;
+        # fit warns about it). Most libraries refuse such a fit or return
+        # columns for classes they invent; the only honest model is that
+        # class with certainty.
+        return _FittedMember(name, _OneClass(), present, len(classes), 0.0)
     estimator = clone(estimator)
     fit_params = {}
     if sample_weight is not None:
@@ -234,6 +240,15 @@ def _fit_job(name, estimator, X, y_codes, classes, sample_weight, where,
         oof = member.predict_proba(held_out)
     return _FoldFit(name, member.fit_seconds, member.fit_cpu_seconds, oof,
                     member if keep_model else None)
+
+
+class _OneClass:
+    """Predicts the one class a fold's training rows hold, with certainty."""
+
+    classes_ = np.array([0])
+
+    def predict_proba(self, X):
+        return np.ones((len(X), 1))
 
 
 class _FoldFit:

@@ -593,3 +593,17 @@ def test_built_in_members_leave_out_columns_with_no_usable_value():
     proba = clone(hgb).fit(frame, y).predict_proba(frame)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert roc_auc_score(y, proba[:, 1]) > 0.9
+
+
+def test_a_class_in_fewer_rows_than_folds_fits_with_the_default_teacher():
+    # With one row of "b" and cv=3, two folds train on "a" alone: members
+    # and the stacking meta-learner must not be asked to fit one class.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["p", "q", "r"])
+    y = np.array(["a"] * 29 + ["b"])
+    with pytest.warns(UserWarning, match="fewer than cv=3 rows"):
+        model = DistilledClassifier(random_state=0, cv=3, n_synthetic=0.5).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (30, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.isfinite(model.fit_report_["teacher"]["teacher_oof"]["log_loss"])
