@@ -28,6 +28,35 @@ def _softmax(z):
     return z
 
 
+def _number(name, value):
+    """``value`` of numeric column ``name`` as a float; the column named if not."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Column {name!r} was numeric in fit but holds non-numeric values "
+            f"such as {value!r}."
+        ) from None
+    if math.isinf(number):
+        raise ValueError(
+            f"X contains infinite values in columns [{name!r}]; replace them "
+            "with finite values or None."
+        )
+    return number
+
+
+def _check_finite(columns, encoded):
+    """Refuse ±inf as the estimator does, naming the columns."""
+    bad = np.isinf(encoded).any(axis=0)
+    if bad.any():
+        names = [columns[j] for j in np.flatnonzero(bad)]
+        raise ValueError(
+            f"X contains infinite values in columns {names}; replace them with "
+            "finite values or NaN."
+        )
+    return encoded
+
+
 def _is_missing(value):
     # float NaN, numpy NaN, None and pandas.NA all count as missing; the
     # self-inequality test is the one NaN check that needs no import.
@@ -129,15 +158,20 @@ class StudentPredictor:
 
     # ----------------------------------------------------------- encoding
     def encode(self, X):
-        """The encoded float64 matrix of ``X`` (see Notes of the class)."""
+        """The encoded float64 matrix of ``X`` (see Notes of the class).
+
+        Raises ``ValueError`` naming the column for a non-numeric or
+        infinite value in a numeric column, as ``DistilledClassifier`` does.
+        """
         if isinstance(X, dict):
             out = np.empty((1, self.n_features_), dtype=np.float64)
             self._encode_dict(X, out[0])
             return out
         if hasattr(X, "columns") and hasattr(X, "iloc"):
-            return self._encode_frame(X)
+            return _check_finite(self.columns_, self._encode_frame(X))
         if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
-            return self._check_width(np.atleast_2d(X).astype(np.float64, copy=False))
+            encoded = self._check_width(np.atleast_2d(X).astype(np.float64, copy=False))
+            return _check_finite(self.columns_, encoded)
         if isinstance(X, (list, tuple)) and X and isinstance(X[0], dict):
             out = np.empty((len(X), self.n_features_), dtype=np.float64)
             for i, row in enumerate(X):
@@ -154,7 +188,7 @@ class StudentPredictor:
         out = np.empty(rows.shape, dtype=np.float64)
         for j, codes in enumerate(self._codes):
             out[:, j] = self._encode_values(self.columns_[j], codes, rows[:, j])
-        return out
+        return _check_finite(self.columns_, out)
 
     def _check_width(self, rows):
         if rows.ndim != 2 or rows.shape[1] != self.n_features_:
@@ -170,7 +204,7 @@ class StudentPredictor:
         for name, j, codes in self._plan:
             value = row[name]
             if codes is None:
-                out[j] = _NAN if value is None else float(value)
+                out[j] = _NAN if value is None else _number(name, value)
             else:
                 out[j] = codes.get(value, _NAN)
 

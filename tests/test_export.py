@@ -245,6 +245,26 @@ def test_input_errors_name_the_columns(exported):
         predictor.predict_proba(np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("fmt", ["lightgbm", "compiled"])
+def test_bad_numeric_values_are_refused_naming_the_column(fitted, exported, fmt):
+    # The same refusals as the estimator's: a non-number and ±inf in a
+    # numeric column, for every input kind.
+    model, X = fitted["credit_data", "lightgbm"]
+    predictor = StudentPredictor.load(exported["credit_data", "lightgbm", fmt])
+    row = X.iloc[0].to_dict()
+    with pytest.raises(ValueError, match="'Income' was numeric in fit.*'abc'"):
+        predictor.predict_proba({**row, "Income": "abc"})
+    with pytest.raises(ValueError, match="'Income' was numeric in fit"):
+        predictor.predict_proba([row, {**row, "Income": [1, 2]}])
+    inf_row = {**row, "Income": float("inf")}
+    frame = X.iloc[:3].assign(Income=np.inf)
+    for bad in (inf_row, [row, inf_row], frame, model.schema_.encode(frame)):
+        with pytest.raises(ValueError, match=r"infinite values in columns \['Income'\]"):
+            predictor.predict_proba(bad)
+    with pytest.raises(ValueError, match=r"infinite values in columns \['Income'\]"):
+        model.predict_proba(frame)
+
+
 def test_student_export_and_schema_json(fitted, exported):
     model, _ = fitted["credit_data", "lightgbm"]
     meta = json.loads((exported["credit_data", "lightgbm", "lightgbm"]
