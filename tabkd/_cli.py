@@ -119,8 +119,9 @@ def _build_parser():
             "distilled student and the same student trained on hard labels "
             "side by side on a held-out split: accuracy, log loss, ROC AUC, "
             "agreement with the teacher, latency and size. With the default "
-            "stacking teacher, expect about 25 s of fitting per 3,000 rows on "
-            "2 cores, then a few seconds of timing."
+            "stacking teacher, expect about 20 s of fitting per 3,000 rows on "
+            "2 idle cores, then 10-30 s of latency timing (the teacher is "
+            "slow per row)."
         ),
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

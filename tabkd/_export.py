@@ -56,7 +56,7 @@ import numpy as np
 SCHEMA_FILE = "schema.json"
 FORMATS = ("lightgbm", "onnx", "compiled")
 EXPORT_VERSION = 1
-_INSTALL_HINT = 'pip install "tabkd[export]"'
+_INSTALL_HINT = 'pip install "tabkd[export]" (from a source checkout: pip install -e ".[export]")'
 
 # ONNX evaluates trees and matrix products in float32 (the converters emit
 # float32 thresholds and weights), so its probabilities differ from the

@@ -340,7 +340,8 @@ class _OnnxRunner:
         except ImportError as exc:
             raise ImportError(
                 "Loading an ONNX export needs onnxruntime; install it with "
-                'pip install "tabkd[export]" (or pip install onnxruntime).'
+                'pip install "tabkd[export]" (from a source checkout: pip install -e '
+                '".[export]"; or just pip install onnxruntime).'
             ) from exc
         options = ort.SessionOptions()
         options.intra_op_num_threads = int(n_threads)
