@@ -1,5 +1,8 @@
 """Shared fixtures: small real datasets and fast estimator configurations."""
 
+import importlib.util
+import pathlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,3 +77,12 @@ def rng():
 
 def as_frame(X):
     return pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+
+
+def load_benchmark_script(name):
+    """Import ``benchmarks/<name>.py`` as a module (the scripts are no package)."""
+    path = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

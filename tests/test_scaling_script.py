@@ -1,23 +1,17 @@
 """benchmarks/scaling.py: exponents, memory attribution, caching, outputs."""
 
 import copy
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "scaling.py"
+from conftest import load_benchmark_script
 
 
 @pytest.fixture(scope="module")
 def scaling():
-    spec = importlib.util.spec_from_file_location("scaling_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("scaling")
 
 
 def test_growth_exponent_recovers_power_laws(scaling):

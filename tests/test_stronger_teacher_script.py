@@ -1,25 +1,19 @@
 """The stronger-teacher benchmark: one cheap split, and its summary arithmetic."""
 
-import importlib.util
 import json
-import pathlib
 
 import numpy as np
 import pytest
+from conftest import load_benchmark_script
 
 # The extended members' MLP clips its batch to the 100 training rows of a
 # fold; expected on a table this small, and not what these tests check.
 pytestmark = pytest.mark.filterwarnings("ignore:Got `batch_size`:UserWarning")
 
-SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "stronger_teacher.py"
-
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("stronger_teacher", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("stronger_teacher")
 
 
 @pytest.fixture(scope="module")

@@ -1,25 +1,18 @@
 """The teacher benchmark: shared member fits and the per-dataset goals."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
+from conftest import load_benchmark_script
 from lightgbm import LGBMClassifier
 from sklearn.model_selection import StratifiedKFold
 
 from tabkd import DistilledClassifier, LightGBMStudent, _members
 from tabkd._teachers import recombine
 
-SCRIPT = pathlib.Path(__file__).parents[1] / "benchmarks" / "teacher.py"
-
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("teacher_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark_script("teacher")
 
 
 @pytest.fixture(scope="module")
