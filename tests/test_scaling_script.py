@@ -88,10 +88,13 @@ def test_memory_sampler_sees_an_allocation_while_it_lives(scaling):
     assert during.max() - before.min() > 50 * 2**20
     cpu = scaling.stage_cpu_seconds(samples, {"busy": (busy_start, busy_end),
                                               "idle": (busy_end, idle_end)})
-    # The sampler counts this process and its children (idle loky workers
-    # left by other tests among them), so "idle" is small, not zero.
-    assert cpu["busy"] == pytest.approx(0.2, abs=0.1)
-    assert cpu["busy"] - cpu["idle"] > 0.1
+    # The live samples are only checked to carry the CPU time this process
+    # spent: how much of it lands in each window depends on how often a
+    # loaded machine lets the sampler run, and other processes (idle loky
+    # workers left by other tests) add to it. The attribution itself is
+    # checked on exact samples in the next test.
+    assert samples[-1, 3] - samples[0, 3] >= 0.15
+    assert cpu["busy"] > 0.05 and cpu["idle"] >= 0
 
 
 def test_stage_cpu_seconds_interpolates_and_ignores_dips(scaling):
