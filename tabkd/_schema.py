@@ -178,17 +178,22 @@ class TableSchema:
             for name, cats in self.categories_.items()
         }
         self._dtypes_matching_fit = {}
+        self._numeric_positions = frozenset(self.numeric_indices_)
         return self
 
     def __getstate__(self):
-        # The remembered dtypes are a per-process cache, not part of the model.
+        # The remembered dtypes are a per-process cache and the position set
+        # is derived: neither is part of the saved model.
         state = self.__dict__.copy()
         state.pop("_dtypes_matching_fit", None)
+        state.pop("_numeric_positions", None)
         return state
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._dtypes_matching_fit = {}
+        # Derived from numeric_indices_; models saved before it existed lack it.
+        self._numeric_positions = frozenset(self.numeric_indices_)
 
     def _fit_frame(self, X):
         if X.shape[1] == 0:
@@ -368,7 +373,7 @@ class TableSchema:
             return None
         out = np.empty((X.shape[0], self.n_features_), dtype=np.float64)
         kinds = self.kinds_
-        numeric = frozenset(self.numeric_indices_)
+        numeric = self._numeric_positions
         for block in blocks:
             try:
                 positions = block.mgr_locs.as_array
