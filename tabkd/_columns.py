@@ -1,8 +1,10 @@
-"""The column-mismatch error shared by the schema and the standalone predictor.
+"""Input errors shared by the schema and the standalone predictor.
 
-Kept free of imports so that :mod:`tabkd._predictor` can use it without
-loading pandas or scikit-learn.
+Kept free of imports beyond numpy so that :mod:`tabkd._predictor` can use
+them without loading pandas or scikit-learn.
 """
+
+import numpy as np
 
 
 def column_mismatch_error(expected, received):
@@ -26,3 +28,26 @@ def column_mismatch_error(expected, received):
     return ValueError(
         "X does not have the columns seen in fit: " + " and ".join(parts) + "."
     )
+
+
+def infinite_values_error(names):
+    """A ``ValueError`` naming the columns that hold ±inf."""
+    return ValueError(
+        f"X contains infinite values in columns {list(names)}; replace them "
+        "with finite values or NaN."
+    )
+
+
+def check_finite_columns(columns, encoded):
+    """Raise :func:`infinite_values_error` if the encoded matrix holds ±inf.
+
+    Parameters
+    ----------
+    columns : list
+        Column names, in the order of ``encoded``'s columns.
+    encoded : ndarray of shape (n_samples, n_features)
+    """
+    if not np.isinf(encoded).any():
+        return
+    bad = np.isinf(encoded).any(axis=0)
+    raise infinite_values_error([columns[j] for j in np.flatnonzero(bad)])

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._columns import column_mismatch_error
+from ._columns import check_finite_columns as _check_finite
+from ._columns import column_mismatch_error, infinite_values_error
 from ._lightgbm_row import predict_single_row
 
 _NAN = float("nan")
@@ -38,23 +39,8 @@ def _number(name, value):
             f"such as {value!r}."
         ) from None
     if math.isinf(number):
-        raise ValueError(
-            f"X contains infinite values in columns [{name!r}]; replace them "
-            "with finite values or None."
-        )
+        raise infinite_values_error([name])
     return number
-
-
-def _check_finite(columns, encoded):
-    """Refuse ±inf as the estimator does, naming the columns."""
-    bad = np.isinf(encoded).any(axis=0)
-    if bad.any():
-        names = [columns[j] for j in np.flatnonzero(bad)]
-        raise ValueError(
-            f"X contains infinite values in columns {names}; replace them with "
-            "finite values or NaN."
-        )
-    return encoded
 
 
 def _is_missing(value):
@@ -168,10 +154,13 @@ class StudentPredictor:
             self._encode_dict(X, out[0])
             return out
         if hasattr(X, "columns") and hasattr(X, "iloc"):
-            return _check_finite(self.columns_, self._encode_frame(X))
+            encoded = self._encode_frame(X)
+            _check_finite(self.columns_, encoded)
+            return encoded
         if isinstance(X, np.ndarray) and X.dtype.kind in "biuf":
             encoded = self._check_width(np.atleast_2d(X).astype(np.float64, copy=False))
-            return _check_finite(self.columns_, encoded)
+            _check_finite(self.columns_, encoded)
+            return encoded
         if isinstance(X, (list, tuple)) and X and isinstance(X[0], dict):
             out = np.empty((len(X), self.n_features_), dtype=np.float64)
             for i, row in enumerate(X):
@@ -188,7 +177,8 @@ class StudentPredictor:
         out = np.empty(rows.shape, dtype=np.float64)
         for j, codes in enumerate(self._codes):
             out[:, j] = self._encode_values(self.columns_[j], codes, rows[:, j])
-        return _check_finite(self.columns_, out)
+        _check_finite(self.columns_, out)
+        return out
 
     def _check_width(self, rows):
         if rows.ndim != 2 or rows.shape[1] != self.n_features_:

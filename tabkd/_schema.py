@@ -30,6 +30,7 @@ from pandas.api import types as pdt
 from scipy import sparse
 from sklearn.utils.validation import check_array
 
+from ._columns import check_finite_columns as _check_finite
 from ._columns import column_mismatch_error
 
 NUMERIC = "numeric"
@@ -499,12 +500,4 @@ def _is_missing(value):
 
 def check_finite_columns(schema, encoded):
     """Raise ``ValueError`` naming the columns of ``encoded`` that hold ±inf."""
-    if not np.isinf(encoded).any():
-        return
-    bad = np.isinf(encoded).any(axis=0)
-    if bad.any():
-        names = [schema.columns_[j] for j in np.flatnonzero(bad)]
-        raise ValueError(
-            f"X contains infinite values in columns {names}; replace them with "
-            "finite values or NaN."
-        )
+    _check_finite(schema.columns_, encoded)
